@@ -13,7 +13,11 @@ use scanner_core::source::reader::{BlockSource, ChunkSizes, ChunkedReader};
 use scanner_core::{ImageError, ImageSummary, InspectOptions};
 
 #[derive(Parser)]
-#[command(name = "tarsier", version, about = "Scan container image archives, privately.")]
+#[command(
+    name = "tarsier",
+    version,
+    about = "Scan container image archives, privately."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -157,7 +161,10 @@ fn render_table(s: &ImageSummary) -> String {
         ("Format", format!("{} — {}", s.format.as_str(), s.layout)),
         ("Config digest", s.config_digest.clone()),
         ("Platform", s.platform()),
-        ("Created", s.created.clone().unwrap_or_else(|| "unknown".into())),
+        (
+            "Created",
+            s.created.clone().unwrap_or_else(|| "unknown".into()),
+        ),
         (
             "Layers",
             format!("{} ({})", s.layers.len(), human_bytes(s.total_layer_size())),

@@ -55,8 +55,18 @@ fn assert_layer_digests_match_blobs(bytes: &[u8], s: &ImageSummary) {
     let all = members(bytes);
     for layer in &s.layers {
         let blob = all.get(&layer.path).expect("layer blob present");
-        assert_eq!(layer.size, blob.len() as u64, "size of layer {}", layer.index);
-        assert_eq!(layer.digest, sha256(blob), "digest of layer {}", layer.index);
+        assert_eq!(
+            layer.size,
+            blob.len() as u64,
+            "size of layer {}",
+            layer.index
+        );
+        assert_eq!(
+            layer.digest,
+            sha256(blob),
+            "digest of layer {}",
+            layer.index
+        );
     }
 }
 
@@ -86,7 +96,10 @@ fn legacy_docker_save() {
     }
     assert_eq!(s.history.len(), 15);
     assert!(s.history[1].empty_layer);
-    assert_eq!(s.history[1].created_by.as_deref(), Some("/bin/sh -c #(nop)  CMD [\"sh\"]"));
+    assert_eq!(
+        s.history[1].created_by.as_deref(),
+        Some("/bin/sh -c #(nop)  CMD [\"sh\"]")
+    );
     assert_eq!(s.history[1].layer, None);
     assert_eq!(s.history[14].layer, Some(13));
     assert_eq!(
@@ -116,7 +129,10 @@ fn kaniko_tarball() {
         Some("RUN mkdir -p /root/example/really/nested")
     );
     // Compressed layers: diff_ids come from the config and differ from the blob digests.
-    assert!(s.layers.iter().all(|l| l.diff_id.is_some() && l.diff_id.as_ref() != Some(&l.digest)));
+    assert!(s
+        .layers
+        .iter()
+        .all(|l| l.diff_id.is_some() && l.diff_id.as_ref() != Some(&l.digest)));
     assert_layer_digests_match_blobs(&bytes, &s);
 }
 
@@ -185,9 +201,19 @@ fn oci_estargz() {
 fn reading_the_docker_archive_touches_few_chunks() {
     // The header-only pass must not read layer bodies: far fewer source reads than members.
     let bytes = fixture("test-docker-image.tar");
-    let mut reader = ChunkedReader::new(bytes, ChunkSizes { min: 4096, max: 1 << 20 });
+    let mut reader = ChunkedReader::new(
+        bytes,
+        ChunkSizes {
+            min: 4096,
+            max: 1 << 20,
+        },
+    );
     inspect(&mut reader, &InspectOptions::default(), &mut |_| {}).expect("inspect");
-    assert!(reader.source_reads() < 120, "{} reads", reader.source_reads());
+    assert!(
+        reader.source_reads() < 120,
+        "{} reads",
+        reader.source_reads()
+    );
 }
 
 // ---- archives built here ----------------------------------------------------------------
@@ -314,7 +340,9 @@ fn several_images_are_listed_and_selectable() {
     assert_eq!(s.tags, vec!["two:latest"]);
     assert_eq!(s.architecture.as_deref(), Some("arm64"));
     match run(bytes, Some("three")) {
-        Err(ImageError::ImageNotFound { available, .. }) => assert_eq!(available, "one:1, two:latest"),
+        Err(ImageError::ImageNotFound { available, .. }) => {
+            assert_eq!(available, "one:1, two:latest")
+        }
         other => panic!("expected ImageNotFound, got {other:?}"),
     }
 }
@@ -357,7 +385,10 @@ fn bad_archives_give_clear_errors() {
 
     let mut truncated = fixture("test-docker-image.tar");
     truncated.truncate(700_000);
-    assert!(matches!(run(truncated, None), Err(ImageError::Truncated { .. })));
+    assert!(matches!(
+        run(truncated, None),
+        Err(ImageError::Truncated { .. })
+    ));
 
     let mut t = TarBuilder::new();
     t.file("manifest.json", b"[{\"Config\": 7}]");
@@ -372,7 +403,10 @@ fn bad_archives_give_clear_errors() {
         br#"[{"Config":"c.json","RepoTags":[],"Layers":["l/layer.tar"]}]"#,
     );
     t.file("c.json", &config_json("amd64", &[]));
-    assert!(matches!(run(t.finish(), None), Err(ImageError::MissingBlob { .. })));
+    assert!(matches!(
+        run(t.finish(), None),
+        Err(ImageError::MissingBlob { .. })
+    ));
 
     // A digest that tries to climb out of blobs/.
     let mut t = TarBuilder::new();

@@ -43,7 +43,8 @@ fn digest_from_name(path: &str) -> Option<String> {
     let file = path.rsplit('/').next()?;
     let stem = file.split('.').next()?;
     let stem = stem.strip_prefix("sha256:").unwrap_or(stem);
-    (stem.len() == 64 && stem.bytes().all(|b| b.is_ascii_hexdigit())).then(|| format!("sha256:{stem}"))
+    (stem.len() == 64 && stem.bytes().all(|b| b.is_ascii_hexdigit()))
+        .then(|| format!("sha256:{stem}"))
 }
 
 pub(crate) fn candidates<R: Read + Seek>(
@@ -73,7 +74,11 @@ pub(crate) fn candidates<R: Read + Seek>(
                     .and_then(|s| s.media_type.clone());
                 LayerRef {
                     path,
-                    digest: if l.ends_with("/layer.tar") { None } else { digest },
+                    digest: if l.ends_with("/layer.tar") {
+                        None
+                    } else {
+                        digest
+                    },
                     media_type,
                 }
             })

@@ -79,12 +79,16 @@ impl Candidate {
                 .manifest_digest
                 .as_deref()
                 .is_some_and(|d| digest_prefix_matches(d, wanted))
-            || digest_prefix_matches(&self.config_path.replace("blobs/sha256/", "sha256:"), wanted)
+            || digest_prefix_matches(
+                &self.config_path.replace("blobs/sha256/", "sha256:"),
+                wanted,
+            )
             || self.platform.as_deref() == Some(wanted)
     }
 
     fn blobs_present(&self, index: &TarIndex) -> bool {
-        index.get(&self.config_path).is_some() && self.layers.iter().all(|l| index.get(&l.path).is_some())
+        index.get(&self.config_path).is_some()
+            && self.layers.iter().all(|l| index.get(&l.path).is_some())
     }
 }
 
@@ -173,7 +177,11 @@ pub fn inspect<R: Read + Seek>(
     progress(Progress::new(Stage::ReadingConfig, 1, 1));
 
     let history = history_entries(&config, chosen.layers.len(), &mut warnings);
-    let diff_ids = config.rootfs.as_ref().map(|r| r.diff_ids.as_slice()).unwrap_or(&[]);
+    let diff_ids = config
+        .rootfs
+        .as_ref()
+        .map(|r| r.diff_ids.as_slice())
+        .unwrap_or(&[]);
     if !diff_ids.is_empty() && diff_ids.len() != chosen.layers.len() {
         warnings.push(format!(
             "the config lists {} layer digests (rootfs.diff_ids) but the manifest lists {} layers",
@@ -186,9 +194,11 @@ pub fn inspect<R: Read + Seek>(
     let mut layers = Vec::with_capacity(chosen.layers.len());
     for (i, layer) in chosen.layers.iter().enumerate() {
         progress(Progress::new(Stage::InspectingLayers, i as u64, total));
-        let member = index.get(&layer.path).ok_or_else(|| ImageError::MissingBlob {
-            what: format!("layer {i} ({})", layer.path),
-        })?;
+        let member = index
+            .get(&layer.path)
+            .ok_or_else(|| ImageError::MissingBlob {
+                what: format!("layer {i} ({})", layer.path),
+            })?;
         let head = index.read_head(reader, member, 512)?;
         let compression = match sniff(&head) {
             Magic::Gzip => "gzip",
@@ -276,7 +286,10 @@ fn select<'a>(
                     .join(", "),
             });
     }
-    let present: Vec<&Candidate> = candidates.iter().filter(|c| c.blobs_present(index)).collect();
+    let present: Vec<&Candidate> = candidates
+        .iter()
+        .filter(|c| c.blobs_present(index))
+        .collect();
     let missing: Vec<String> = candidates
         .iter()
         .filter(|c| !c.blobs_present(index))
@@ -297,7 +310,9 @@ fn select<'a>(
     // Platforms of one multi-platform index: prefer linux/amd64, as `docker run` would here.
     let chosen = pool
         .iter()
-        .find(|c| c.platform.as_deref().is_some_and(|p| p == "linux/amd64") && c.names == first.names)
+        .find(|c| {
+            c.platform.as_deref().is_some_and(|p| p == "linux/amd64") && c.names == first.names
+        })
         .copied()
         .unwrap_or(first);
     Ok(chosen)

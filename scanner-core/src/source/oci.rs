@@ -104,7 +104,9 @@ fn walk<R: Read + Seek>(
 ) -> Result<(), ImageError> {
     for d in descriptors {
         if out.len() >= MAX_MANIFESTS {
-            warnings.push(format!("only the first {MAX_MANIFESTS} image manifests were considered"));
+            warnings.push(format!(
+                "only the first {MAX_MANIFESTS} image manifests were considered"
+            ));
             return Ok(());
         }
         // buildx attaches provenance/SBOM attestations as pseudo-images; they are not runnable.
@@ -128,16 +130,25 @@ fn walk<R: Read + Seek>(
             });
             continue;
         }
-        let is_index = d.media_type.as_deref().is_some_and(|t| INDEX_TYPES.contains(&t));
+        let is_index = d
+            .media_type
+            .as_deref()
+            .is_some_and(|t| INDEX_TYPES.contains(&t));
         let bytes = index.read_member(reader, &path, MAX_JSON_BYTES)?;
         let manifest: Manifest = parse_json(&bytes, &path)?;
-        let nested = manifest
-            .manifests
-            .as_ref()
-            .filter(|_| is_index || manifest.config.is_none() || manifest.media_type.as_deref().is_some_and(|t| INDEX_TYPES.contains(&t)));
+        let nested = manifest.manifests.as_ref().filter(|_| {
+            is_index
+                || manifest.config.is_none()
+                || manifest
+                    .media_type
+                    .as_deref()
+                    .is_some_and(|t| INDEX_TYPES.contains(&t))
+        });
         if let Some(children) = nested {
             if depth >= MAX_INDEX_DEPTH {
-                warnings.push(format!("indexes nested deeper than {MAX_INDEX_DEPTH} levels were not followed"));
+                warnings.push(format!(
+                    "indexes nested deeper than {MAX_INDEX_DEPTH} levels were not followed"
+                ));
                 continue;
             }
             walk(index, reader, children, &names, depth + 1, out, warnings)?;

@@ -31,7 +31,9 @@ impl BlockSource for Vec<u8> {
     }
 
     fn read_at(&mut self, offset: u64, buf: &mut [u8]) -> io::Result<usize> {
-        let start = usize::try_from(offset).unwrap_or(usize::MAX).min(self.len());
+        let start = usize::try_from(offset)
+            .unwrap_or(usize::MAX)
+            .min(self.len());
         let available = &self[start..];
         let n = available.len().min(buf.len());
         buf[..n].copy_from_slice(&available[..n]);

@@ -93,7 +93,13 @@ fn header_checksum_ok(block: &[u8]) -> bool {
     let unsigned: u64 = block
         .iter()
         .enumerate()
-        .map(|(i, &b)| if (148..156).contains(&i) { 32 } else { b as u64 })
+        .map(|(i, &b)| {
+            if (148..156).contains(&i) {
+                32
+            } else {
+                b as u64
+            }
+        })
         .sum();
     // Some historic tar writers summed signed bytes.
     let signed: i64 = block
@@ -200,8 +206,16 @@ impl TarIndex {
         let mut first = [0u8; 512];
         let head_len = read_up_to(reader, &mut first)?;
         match sniff(&first[..head_len]) {
-            Magic::Gzip => return Err(ImageError::CompressedArchive { compression: "gzip" }),
-            Magic::Zstd => return Err(ImageError::CompressedArchive { compression: "zstd" }),
+            Magic::Gzip => {
+                return Err(ImageError::CompressedArchive {
+                    compression: "gzip",
+                })
+            }
+            Magic::Zstd => {
+                return Err(ImageError::CompressedArchive {
+                    compression: "zstd",
+                })
+            }
             Magic::Zip => {
                 return Err(ImageError::NotTar {
                     detail: "it is a zip file".into(),
@@ -252,12 +266,10 @@ impl TarIndex {
                 });
             }
             let header = tar::Header::from_byte_slice(&block);
-            let declared = header
-                .entry_size()
-                .map_err(|e| ImageError::CorruptHeader {
-                    offset,
-                    detail: format!("unreadable size: {e}"),
-                })?;
+            let declared = header.entry_size().map_err(|e| ImageError::CorruptHeader {
+                offset,
+                detail: format!("unreadable size: {e}"),
+            })?;
             let size = pax.1.take().unwrap_or(declared);
             let body = offset + BLOCK;
             let kind = header.entry_type();
@@ -265,10 +277,12 @@ impl TarIndex {
                 .take()
                 .or_else(|| pax.0.take())
                 .unwrap_or_else(|| String::from_utf8_lossy(&header.path_bytes()).into_owned());
-            let body_end = body.checked_add(size).ok_or_else(|| ImageError::CorruptHeader {
-                offset,
-                detail: format!("absurd size {size}"),
-            })?;
+            let body_end = body
+                .checked_add(size)
+                .ok_or_else(|| ImageError::CorruptHeader {
+                    offset,
+                    detail: format!("absurd size {size}"),
+                })?;
             if body_end > archive_len {
                 return Err(ImageError::Truncated {
                     entry: normalise(&raw_name),
@@ -464,7 +478,11 @@ mod tests {
         let long = format!("{}/file.json", "d".repeat(150));
         let bytes = build(&[(long.as_str(), b"{}")]);
         let idx = index(bytes).expect("index");
-        assert!(idx.get(&long).is_some(), "{:?}", idx.paths().collect::<Vec<_>>());
+        assert!(
+            idx.get(&long).is_some(),
+            "{:?}",
+            idx.paths().collect::<Vec<_>>()
+        );
     }
 
     #[test]
@@ -490,7 +508,11 @@ mod tests {
         h.set_cksum();
         b.append(&h, &b"{}"[..]).expect("file");
         let idx = index(b.into_inner().expect("finish")).expect("index");
-        assert!(idx.get(&long).is_some(), "{:?}", idx.paths().collect::<Vec<_>>());
+        assert!(
+            idx.get(&long).is_some(),
+            "{:?}",
+            idx.paths().collect::<Vec<_>>()
+        );
     }
 
     #[test]
@@ -519,7 +541,9 @@ mod tests {
         ));
         assert!(matches!(
             index(vec![0x1f, 0x8b, 8, 0, 0, 0]),
-            Err(ImageError::CompressedArchive { compression: "gzip" })
+            Err(ImageError::CompressedArchive {
+                compression: "gzip"
+            })
         ));
     }
 

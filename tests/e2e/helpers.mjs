@@ -1,0 +1,87 @@
+// Shared set-up for the browser tests: serve dist/ on 127.0.0.1, start Debian's Chromium through
+// playwright-core, and collect page errors.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { serve } from '../../scripts/serve.mjs';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const DIST = path.join(ROOT, 'dist');
+export const FIXTURES = path.resolve(ROOT, '../shared/fixtures');
+export const ARTIFACTS = path.join(ROOT, 'tests/e2e/artifacts');
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+
+/** The path of a shared fixture; fails loudly when it is missing. */
+export function fixture(rel) {
+  const p = path.join(FIXTURES, rel);
+  if (!fs.existsSync(p)) {
+    throw new Error(`fixture ${p} is missing: the tests expect ../shared beside the project`);
+  }
+  return p;
+}
+
+export async function start({ prefix = '/' } = {}) {
+  if (!fs.existsSync(path.join(DIST, 'index.html'))) {
+    throw new Error(`${DIST}/index.html is missing: build the site first (trunk build --release)`);
+  }
+  if (!fs.existsSync(CHROMIUM)) {
+    throw new Error(`${CHROMIUM} is missing: install Debian's chromium package`);
+  }
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  const server = await serve(DIST, 0, prefix);
+  const url = `http://127.0.0.1:${server.address().port}${prefix}`;
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+  return {
+    url,
+    browser,
+    async close() {
+      await browser.close();
+      await new Promise((r) => server.close(r));
+    },
+  };
+}
+
+/** Opens the app; records console errors and uncaught page errors in `errors`. */
+export async function openApp(env, options = {}) {
+  const context = await env.browser.newContext(options);
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+  });
+  await page.goto(env.url);
+  await page.waitForSelector('[data-testid=dropzone]');
+  return { page, context, errors };
+}
+
+/** Drops bytes on the drop zone the way a user's drag and drop does: a `drop` event carrying a File. */
+export async function dropFile(page, filePath, name = path.basename(filePath)) {
+  const b64 = fs.readFileSync(filePath).toString('base64');
+  await page.evaluate(
+    ({ b64, name }) => {
+      const bin = atob(b64);
+      const bytes = new Uint8Array(bin.length);
+      for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+      const dt = new DataTransfer();
+      dt.items.add(new File([bytes], name, { type: 'application/x-tar' }));
+      const zone = document.querySelector('[data-testid=dropzone]');
+      for (const type of ['dragenter', 'dragover', 'drop']) {
+        zone.dispatchEvent(new DragEvent(type, { dataTransfer: dt, bubbles: true, cancelable: true }));
+      }
+    },
+    { b64, name },
+  );
+}

@@ -1,0 +1,279 @@
+//! Rendering of each [`Phase`]: progress, error, and the image summary.
+
+use leptos::prelude::*;
+use scanner_core::ImageSummary;
+
+use crate::Phase;
+
+pub fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KB", "MB", "GB", "TB"];
+    let mut v = n as f64;
+    let mut u = 0;
+    while v >= 1000.0 && u < UNITS.len() - 1 {
+        v /= 1000.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", UNITS[u])
+    }
+}
+
+fn short_digest(d: &str) -> String {
+    let hex_start = d.find(':').map(|i| i + 1).unwrap_or(0);
+    d.chars().take(hex_start + 12).collect()
+}
+
+/// `2018-12-28T20:44:23.030Z` → `2018-12-28 20:44 UTC`; anything else is shown as given.
+fn friendly_time(t: &str) -> String {
+    if t.len() >= 16 && t.as_bytes().get(10) == Some(&b'T') {
+        let zone = if t.ends_with('Z') { " UTC" } else { "" };
+        format!("{} {}{zone}", &t[..10], &t[11..16])
+    } else {
+        t.to_string()
+    }
+}
+
+pub fn phase_view(phase: Phase) -> AnyView {
+    match phase {
+        Phase::Idle => view! {
+            <section class="intro">
+                <div class="intro-item">
+                    <strong>"Private by construction"</strong>
+                    <span class="muted">"The archive is read in a web worker in this tab. Nothing is uploaded."</span>
+                </div>
+                <div class="intro-item">
+                    <strong>"Every archive format"</strong>
+                    <span class="muted">"docker save, podman, kaniko and OCI archives with gzip, zstd or plain layers."</span>
+                </div>
+                <div class="intro-item">
+                    <strong>"Fast on big images"</strong>
+                    <span class="muted">"Only tar headers are read; layer bodies are skipped."</span>
+                </div>
+            </section>
+        }
+        .into_any(),
+        Phase::Scanning {
+            file_name,
+            file_size,
+            progress,
+        } => {
+            let fraction = progress.map(|p| p.overall_fraction()).unwrap_or(0.0);
+            let stage = progress
+                .map(|p| p.stage.label())
+                .unwrap_or("Starting worker");
+            let percent = (fraction * 100.0).round() as u32;
+            view! {
+                <section class="card progress-card" data-testid="progress" aria-live="polite">
+                    <div class="progress-head">
+                        <span class="file-name">{file_name}</span>
+                        <span class="muted">{human_bytes(file_size)}</span>
+                    </div>
+                    <div
+                        class="progress-bar"
+                        role="progressbar"
+                        aria-valuemin="0"
+                        aria-valuemax="100"
+                        aria-valuenow=percent
+                    >
+                        <div class="progress-fill" style=format!("width: {percent}%")></div>
+                    </div>
+                    <div class="progress-foot muted">
+                        <span>{stage}</span>
+                        <span>{format!("{percent}%")}</span>
+                    </div>
+                </section>
+            }
+            .into_any()
+        }
+        Phase::Failed {
+            file_name,
+            message,
+            hint,
+        } => view! {
+            <section class="card error-card" role="alert" data-testid="error">
+                <h2>"Can't read " <span class="file-name">{file_name}</span></h2>
+                <p class="error-message">{capitalise(&message)} "."</p>
+                <p class="muted">{with_code_spans(&hint)}</p>
+                <label class="button secondary" for="file-input">"Choose another file"</label>
+            </section>
+        }
+        .into_any(),
+        Phase::Done {
+            file_name,
+            summary,
+            elapsed_ms,
+        } => summary_view(&file_name, &summary, elapsed_ms),
+    }
+}
+
+/// Renders `text` with its backtick-quoted parts (commands) as `<code>`.
+fn with_code_spans(text: &str) -> AnyView {
+    text.split('`')
+        .enumerate()
+        .map(|(i, part)| {
+            if i % 2 == 1 {
+                view! { <code>{part.to_string()}</code> }.into_any()
+            } else {
+                part.to_string().into_any()
+            }
+        })
+        .collect_view()
+        .into_any()
+}
+
+/// `application/vnd.oci.image.layer.v1.tar+gzip` → `OCI tar+gzip`, and the Docker equivalents.
+fn short_media_type(media_type: &str) -> String {
+    if let Some(rest) = media_type.strip_prefix("application/vnd.oci.image.layer.v1.") {
+        format!("OCI {rest}")
+    } else if let Some(rest) = media_type.strip_prefix("application/vnd.docker.image.rootfs.diff.")
+    {
+        format!("Docker {rest}")
+    } else {
+        media_type.to_string()
+    }
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
+}
+
+fn summary_view(file_name: &str, s: &ImageSummary, elapsed_ms: f64) -> AnyView {
+    let title = s
+        .tags
+        .first()
+        .cloned()
+        .unwrap_or_else(|| "Untagged image".to_string());
+    let other_tags = s
+        .tags
+        .iter()
+        .skip(1)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    let empty_steps = s.history.iter().filter(|h| h.empty_layer).count();
+    let layers = s
+        .layers
+        .iter()
+        .map(|l| {
+            let created_by = l.created_by.clone().unwrap_or_default();
+            view! {
+                <tr data-testid="layer-row">
+                    <td class="num">{l.index}</td>
+                    <td><code title=l.digest.clone()>{short_digest(&l.digest)}</code></td>
+                    <td class="num">{human_bytes(l.size)}</td>
+                    <td>
+                        <span class="chip" title=l.media_type.clone() data-testid="media-type">
+                            {short_media_type(&l.media_type)}
+                        </span>
+                    </td>
+                    <td class="cmd"><code title=created_by.clone()>{created_by.clone()}</code></td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let history = s
+        .history
+        .iter()
+        .map(|h| {
+            let badge = match h.layer {
+                Some(i) => {
+                    view! { <span class="chip layer">{format!("layer {i}")}</span> }.into_any()
+                }
+                None => view! { <span class="chip empty">"no layer"</span> }.into_any(),
+            };
+            let when = h.created.as_deref().map(friendly_time).unwrap_or_default();
+            view! {
+                <li class="step" class:empty=h.empty_layer data-testid="history-step">
+                    {badge}
+                    <code class="step-cmd">{h.created_by.clone().unwrap_or_default()}</code>
+                    <span class="muted step-time">{when}</span>
+                </li>
+            }
+        })
+        .collect_view();
+    let warnings = s
+        .warnings
+        .iter()
+        .map(|w| view! { <li>{w.clone()}</li> })
+        .collect_view();
+    let has_warnings = !s.warnings.is_empty();
+    view! {
+        <section class="result" data-testid="summary">
+            <div class="result-head">
+                <div>
+                    <h2 class="image-name" data-testid="image-name">{title}</h2>
+                    <p class="muted">
+                        {file_name.to_string()} " · read in "
+                        {format!("{:.0} ms", elapsed_ms)}
+                        {(!other_tags.is_empty()).then(|| format!(" · also tagged {other_tags}"))}
+                    </p>
+                </div>
+            </div>
+            <Show when=move || has_warnings>
+                <div class="card warning-card" role="status">
+                    <strong>"Warnings"</strong>
+                    <ul>{warnings.clone()}</ul>
+                </div>
+            </Show>
+            <div class="facts">
+                <div class="fact">
+                    <span class="fact-label">"Format"</span>
+                    <span class="fact-value" data-testid="format">{s.format.as_str()}</span>
+                    <span class="muted small">{s.layout.clone()}</span>
+                </div>
+                <div class="fact">
+                    <span class="fact-label">"Platform"</span>
+                    <span class="fact-value">{s.platform()}</span>
+                </div>
+                <div class="fact">
+                    <span class="fact-label">"Created"</span>
+                    <span class="fact-value">
+                        {s.created.as_deref().map(friendly_time).unwrap_or_else(|| "unknown".into())}
+                    </span>
+                </div>
+                <div class="fact">
+                    <span class="fact-label">"Layers"</span>
+                    <span class="fact-value" data-testid="layer-count">{s.layers.len()}</span>
+                    <span class="muted small">{human_bytes(s.total_layer_size())}</span>
+                </div>
+                <div class="fact wide">
+                    <span class="fact-label">"Config digest (image ID)"</span>
+                    <code class="fact-value digest" data-testid="config-digest">{s.config_digest.clone()}</code>
+                </div>
+            </div>
+            <div class="card">
+                <h3>"Layers"</h3>
+                <div class="table-wrap">
+                    <table class="layers">
+                        <thead>
+                            <tr>
+                                <th class="num">"#"</th>
+                                <th>"Digest"</th>
+                                <th class="num">"Size"</th>
+                                <th>"Media type"</th>
+                                <th>"Created by"</th>
+                            </tr>
+                        </thead>
+                        <tbody>{layers}</tbody>
+                    </table>
+                </div>
+            </div>
+            <div class="card">
+                <h3>
+                    "History "
+                    <span class="muted small">
+                        {format!("{} steps, {} without a layer", s.history.len(), empty_steps)}
+                    </span>
+                </h3>
+                <ol class="history">{history}</ol>
+            </div>
+        </section>
+    }
+    .into_any()
+}
