@@ -27,7 +27,11 @@ fn tarsier(args: &[&std::ffi::OsStr]) -> std::process::Output {
 fn json_has_a_top_level_layers_array() {
     let image = fixture("test-docker-image.tar");
     let out = tarsier(&["inspect".as_ref(), image.as_os_str(), "--json".as_ref()]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
     let layers = v["layers"].as_array().expect("layers array");
     assert_eq!(layers.len(), 14);
@@ -49,7 +53,10 @@ fn table_is_readable() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("oci-archive"), "{text}");
     assert!(text.contains("linux/arm64"), "{text}");
-    assert!(text.contains("COPY README.md /README.md # buildkit"), "{text}");
+    assert!(
+        text.contains("COPY README.md /README.md # buildkit"),
+        "{text}"
+    );
 }
 
 #[test]
