@@ -16,11 +16,16 @@
 //! config digest, platform, layers and history.
 
 pub mod error;
+pub mod layer;
+pub mod limits;
 pub mod progress;
+pub mod scan;
 pub mod source;
 pub mod summary;
 
 pub use error::ImageError;
+pub use limits::Limits;
 pub use progress::{Progress, Stage};
-pub use source::{inspect, InspectOptions};
+pub use scan::{assemble, scan_image, scan_layer, ImageScan};
+pub use source::{inspect, plan, Compression, ImagePlan, InspectOptions, LayerJob};
 pub use summary::{ArchiveFormat, HistoryEntry, ImageSummary, LayerInfo};

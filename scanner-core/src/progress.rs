@@ -15,6 +15,8 @@ pub enum Stage {
     ReadingConfig,
     /// Looking at each layer's first bytes (`done`/`total` are layers).
     InspectingLayers,
+    /// Walking layer contents (`done`/`total` are bytes of layer blobs).
+    ScanningLayers,
     /// Finished.
     Done,
 }
@@ -27,6 +29,7 @@ impl Stage {
             Stage::ReadingManifest => "Reading manifest",
             Stage::ReadingConfig => "Reading image config",
             Stage::InspectingLayers => "Inspecting layers",
+            Stage::ScanningLayers => "Reading layers",
             Stage::Done => "Done",
         }
     }
@@ -59,10 +62,11 @@ impl Progress {
         // Indexing dominates the time on real archives (it touches the whole file), so it gets
         // most of the bar.
         let (start, width) = match self.stage {
-            Stage::Indexing => (0.0, 0.8),
-            Stage::ReadingManifest => (0.8, 0.05),
-            Stage::ReadingConfig => (0.85, 0.05),
-            Stage::InspectingLayers => (0.9, 0.1),
+            Stage::Indexing => (0.0, 0.1),
+            Stage::ReadingManifest => (0.1, 0.02),
+            Stage::ReadingConfig => (0.12, 0.02),
+            Stage::InspectingLayers => (0.14, 0.01),
+            Stage::ScanningLayers => (0.15, 0.85),
             Stage::Done => (1.0, 0.0),
         };
         (start + width * within).clamp(0.0, 1.0)

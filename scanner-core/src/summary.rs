@@ -42,6 +42,9 @@ pub struct LayerInfo {
     pub path: String,
     /// The history step that made this layer, if the history says.
     pub created_by: Option<String>,
+    /// What the layer did to the filesystem; present after a full scan, absent after `inspect`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub changes: Option<crate::layer::LayerChanges>,
 }
 
 /// One step of the image's build history.

@@ -18,6 +18,8 @@ pub mod tar_index;
 
 use std::io::{Read, Seek};
 
+use serde::{Deserialize, Serialize};
+
 use crate::error::ImageError;
 use crate::progress::{Progress, Stage};
 use crate::summary::{ArchiveFormat, HistoryEntry, ImageSummary, LayerInfo};
@@ -132,6 +134,45 @@ fn sha256_hex(bytes: &[u8]) -> String {
     s
 }
 
+/// How a layer blob is compressed, from its magic bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Compression {
+    None,
+    Gzip,
+    Zstd,
+    Unknown,
+}
+
+impl Compression {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Compression::None => "none",
+            Compression::Gzip => "gzip",
+            Compression::Zstd => "zstd",
+            Compression::Unknown => "unknown",
+        }
+    }
+}
+
+/// Where one layer's blob lies in the archive: everything a worker needs to walk it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LayerJob {
+    pub index: usize,
+    /// Offset of the blob in the archive file.
+    pub offset: u64,
+    /// Length of the blob in bytes.
+    pub size: u64,
+    pub compression: Compression,
+}
+
+/// The selected image's summary plus where each layer lies.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImagePlan {
+    pub summary: ImageSummary,
+    pub jobs: Vec<LayerJob>,
+}
+
 /// Reads an image archive's index, manifest and config and summarises the selected image.
 ///
 /// Reads only tar headers, the manifest, the config and a few bytes of each layer: the cost is
@@ -141,6 +182,17 @@ pub fn inspect<R: Read + Seek>(
     options: &InspectOptions,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<ImageSummary, ImageError> {
+    let plan = plan(reader, options, progress)?;
+    progress(Progress::new(Stage::Done, 1, 1));
+    Ok(plan.summary)
+}
+
+/// Like [`inspect`], and also says where each layer's blob lies, for [`crate::scan`].
+pub fn plan<R: Read + Seek>(
+    reader: &mut R,
+    options: &InspectOptions,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<ImagePlan, ImageError> {
     let index = TarIndex::build(reader, progress)?;
     progress(Progress::new(Stage::ReadingManifest, 0, 1));
     let mut warnings = Vec::new();
@@ -192,6 +244,7 @@ pub fn inspect<R: Read + Seek>(
 
     let total = chosen.layers.len() as u64;
     let mut layers = Vec::with_capacity(chosen.layers.len());
+    let mut jobs = Vec::with_capacity(chosen.layers.len());
     for (i, layer) in chosen.layers.iter().enumerate() {
         progress(Progress::new(Stage::InspectingLayers, i as u64, total));
         let member = index
@@ -200,14 +253,21 @@ pub fn inspect<R: Read + Seek>(
                 what: format!("layer {i} ({})", layer.path),
             })?;
         let head = index.read_head(reader, member, 512)?;
-        let compression = match sniff(&head) {
-            Magic::Gzip => "gzip",
-            Magic::Zstd => "zstd",
-            Magic::Tar => "none",
+        let kind = match sniff(&head) {
+            Magic::Gzip => Compression::Gzip,
+            Magic::Zstd => Compression::Zstd,
+            Magic::Tar => Compression::None,
             // An empty layer blob is an empty (uncompressed) tar.
-            _ if head.iter().all(|b| *b == 0) => "none",
-            _ => "unknown",
+            _ if head.iter().all(|b| *b == 0) => Compression::None,
+            _ => Compression::Unknown,
         };
+        jobs.push(LayerJob {
+            index: i,
+            offset: member.offset,
+            size: member.size,
+            compression: kind,
+        });
+        let compression = kind.as_str();
         if compression == "unknown" {
             warnings.push(format!(
                 "layer {i} ({}) is neither a tar stream nor gzip/zstd compressed",
@@ -241,6 +301,7 @@ pub fn inspect<R: Read + Seek>(
             compression: compression.to_string(),
             path: layer.path.clone(),
             created_by,
+            changes: None,
         });
     }
     progress(Progress::new(Stage::InspectingLayers, total, total));
@@ -261,8 +322,7 @@ pub fn inspect<R: Read + Seek>(
         history,
         warnings,
     };
-    progress(Progress::new(Stage::Done, 1, 1));
-    Ok(summary)
+    Ok(ImagePlan { summary, jobs })
 }
 
 /// Picks the requested image, or by default the first whose blobs are all present, preferring

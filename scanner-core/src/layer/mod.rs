@@ -1,0 +1,10 @@
+//! Layers: walking each one's tar stream ([`walk`]), decompressing it ([`decode`]), and squashing
+//! them into the final filesystem ([`tree`]).
+
+pub mod decode;
+pub mod input;
+pub mod tree;
+pub mod walk;
+
+pub use tree::{squash, FileNode, FileTree, LayerChanges, ResolveError};
+pub use walk::{walk_layer, CapturedFile, EntryKind, FileSelector, LayerEntry, LayerScan, NoFiles};

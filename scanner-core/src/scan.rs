@@ -1,0 +1,123 @@
+//! The whole-image pipeline: plan (outer index, manifest, config) → walk each layer (independent,
+//! so callers may run them in parallel) → assemble (squash, attribute, collect warnings).
+
+use std::collections::BTreeMap;
+use std::io::{Read, Seek};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::ImageError;
+use crate::layer::input::{StreamInput, WindowInput};
+use crate::layer::{decode, squash, walk_layer, FileSelector, FileTree, LayerScan};
+use crate::limits::Limits;
+use crate::progress::{Progress, Stage};
+use crate::source::{plan, Compression, ImagePlan, InspectOptions, LayerJob};
+use crate::summary::ImageSummary;
+
+/// The result of scanning an image: its summary (layers carry their changes), the final
+/// filesystem, and the captured files that survive in it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImageScan {
+    pub summary: ImageSummary,
+    pub tree: FileTree,
+    /// Captured bytes of final files, by path, with the layer that wrote them.
+    pub captured: BTreeMap<String, (usize, Vec<u8>)>,
+}
+
+/// Walks one layer of an archive. A pure function of the layer's bytes; never fails (damage is
+/// a warning in the result).
+pub fn scan_layer<R: Read + Seek>(
+    reader: R,
+    job: &LayerJob,
+    limits: &Limits,
+    selector: &dyn FileSelector,
+) -> LayerScan {
+    let window = match WindowInput::new(reader, job.offset, job.size) {
+        Ok(w) => w,
+        Err(e) => {
+            return LayerScan {
+                warnings: vec![format!("could not read the layer: {e}")],
+                ..LayerScan::default()
+            }
+        }
+    };
+    match job.compression {
+        Compression::None => walk_layer(&mut { window }, limits, selector),
+        Compression::Gzip => walk_layer(
+            &mut StreamInput::new(decode::gzip(window)),
+            limits,
+            selector,
+        ),
+        Compression::Zstd => walk_layer(
+            &mut StreamInput::new(decode::zstd(window)),
+            limits,
+            selector,
+        ),
+        Compression::Unknown => LayerScan {
+            warnings: vec![
+                "the layer is neither a tar stream nor gzip/zstd compressed; it was skipped".into(),
+            ],
+            ..LayerScan::default()
+        },
+    }
+}
+
+/// Squashes walked layers (in layer order) into the final image.
+pub fn assemble(plan: ImagePlan, scans: Vec<LayerScan>) -> ImageScan {
+    let mut summary = plan.summary;
+    let (tree, changes) = squash(&scans);
+    for (layer, change) in summary.layers.iter_mut().zip(changes) {
+        layer.changes = Some(change);
+    }
+    let mut captured = BTreeMap::new();
+    for (index, scan) in scans.into_iter().enumerate() {
+        let digest = summary
+            .layers
+            .get(index)
+            .map(|l| short_digest(&l.digest))
+            .unwrap_or_default();
+        for w in scan.warnings {
+            summary
+                .warnings
+                .push(format!("layer {index} ({digest}): {w}"));
+        }
+        for file in scan.captured {
+            if tree.get(&file.path).is_some_and(|n| n.layer == index) {
+                captured.insert(file.path, (index, file.data));
+            }
+        }
+    }
+    ImageScan {
+        summary,
+        tree,
+        captured,
+    }
+}
+
+fn short_digest(d: &str) -> String {
+    let start = d.find(':').map(|i| i + 1).unwrap_or(0);
+    d.chars().take(start + 12).collect()
+}
+
+/// Plans, walks every layer in turn, and assembles: the single-threaded path.
+pub fn scan_image<R: Read + Seek>(
+    reader: &mut R,
+    options: &InspectOptions,
+    limits: &Limits,
+    selector: &dyn FileSelector,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<ImageScan, ImageError> {
+    let plan = plan(reader, options, progress)?;
+    let total: u64 = plan.jobs.iter().map(|j| j.size).sum();
+    let mut done = 0;
+    let mut scans = Vec::with_capacity(plan.jobs.len());
+    for job in &plan.jobs {
+        progress(Progress::new(Stage::ScanningLayers, done, total));
+        scans.push(scan_layer(&mut *reader, job, limits, selector));
+        done += job.size;
+    }
+    progress(Progress::new(Stage::ScanningLayers, total, total));
+    let scan = assemble(plan, scans);
+    progress(Progress::new(Stage::Done, 1, 1));
+    Ok(scan)
+}
