@@ -2,7 +2,7 @@
 //! so callers may run them in parallel) → assemble (squash, attribute, collect warnings).
 
 use std::collections::BTreeMap;
-use std::io::{Read, Seek};
+use std::io::{Read, Seek, SeekFrom};
 
 use serde::{Deserialize, Serialize};
 
@@ -11,7 +11,7 @@ use crate::layer::input::{StreamInput, WindowInput};
 use crate::layer::{decode, squash, walk_layer, FileSelector, FileTree, LayerScan};
 use crate::limits::Limits;
 use crate::progress::{Progress, Stage};
-use crate::source::{plan, Compression, ImagePlan, InspectOptions, LayerJob};
+use crate::source::{plan, stream_plan, Compression, ImagePlan, InspectOptions, LayerJob};
 use crate::summary::ImageSummary;
 
 /// The result of scanning an image: its summary (layers carry their changes), the final
@@ -107,7 +107,23 @@ pub fn scan_image<R: Read + Seek>(
     selector: &dyn FileSelector,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<ImageScan, ImageError> {
-    let plan = plan(reader, options, progress)?;
+    let plan = match plan(reader, options, progress) {
+        Err(ImageError::CompressedArchive { compression }) => {
+            let kind = if compression == "zstd" {
+                Compression::Zstd
+            } else {
+                Compression::Gzip
+            };
+            let len = reader.seek(SeekFrom::End(0))?;
+            reader.seek(SeekFrom::Start(0))?;
+            let (plan, scans) =
+                stream_plan(&mut *reader, len, kind, options, limits, selector, progress)?;
+            let scan = assemble(plan, scans);
+            progress(Progress::new(Stage::Done, 1, 1));
+            return Ok(scan);
+        }
+        other => other?,
+    };
     let total: u64 = plan.jobs.iter().map(|j| j.size).sum();
     let mut done = 0;
     let mut scans = Vec::with_capacity(plan.jobs.len());

@@ -587,3 +587,58 @@ fn all_layers_walked_have_plausible_byte_counts() {
         assert_eq!(c.tar_bytes % 512, 0, "{c:?}");
     }
 }
+
+// ---- whole-archive compression ---------------------------------------------------------------
+
+#[test]
+fn gzipped_archives_are_streamed_with_the_same_result() {
+    for name in [
+        "test-docker-image.tar",
+        "test-kaniko-image.tar",
+        "test-oci-zstd-image.tar",
+    ] {
+        let bytes = std::fs::read(fixture(name)).expect("read");
+        let plain = scan(bytes.clone());
+        let streamed = scan(gzip(&bytes));
+        assert_eq!(streamed.tree, plain.tree, "{name}");
+        assert_eq!(streamed.summary.layers.len(), plain.summary.layers.len());
+        for (a, b) in streamed.summary.layers.iter().zip(&plain.summary.layers) {
+            assert_eq!(a.digest, b.digest, "{name}");
+            assert_eq!(a.size, b.size, "{name}");
+            assert_eq!(a.changes, b.changes, "{name}");
+        }
+        assert_eq!(streamed.summary.config_digest, plain.summary.config_digest);
+        assert!(
+            streamed.summary.warnings[0].contains("slower"),
+            "{:?}",
+            streamed.summary.warnings
+        );
+    }
+}
+
+#[test]
+fn gzipped_garbage_and_truncation_are_clear_errors() {
+    let mut r = ChunkedReader::new(gzip(b"hello, not a tar"), ChunkSizes::NATIVE);
+    let e = scan_image(
+        &mut r,
+        &InspectOptions::default(),
+        &Limits::default(),
+        &scanner_core::layer::NoFiles,
+        &mut |_| {},
+    )
+    .expect_err("garbage");
+    assert!(e.to_string().contains("not a tar"), "{e}");
+
+    let bytes = std::fs::read(fixture("test-docker-image.tar")).expect("read");
+    let gz = gzip(&bytes);
+    let mut r = ChunkedReader::new(gz[..gz.len() / 2].to_vec(), ChunkSizes::NATIVE);
+    let e = scan_image(
+        &mut r,
+        &InspectOptions::default(),
+        &Limits::default(),
+        &scanner_core::layer::NoFiles,
+        &mut |_| {},
+    )
+    .expect_err("truncated");
+    assert!(!e.to_string().is_empty());
+}

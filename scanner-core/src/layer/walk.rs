@@ -143,7 +143,7 @@ pub fn normalise_path(raw: &str) -> (String, bool) {
     (parts.join("/"), escaped)
 }
 
-fn header_checksum_ok(block: &[u8; 512]) -> bool {
+pub(crate) fn header_checksum_ok(block: &[u8; 512]) -> bool {
     let stored = block[148..156]
         .iter()
         .copied()
@@ -168,7 +168,7 @@ fn header_checksum_ok(block: &[u8; 512]) -> bool {
 }
 
 /// Reads until `buf` is full or the stream ends; returns how much was read.
-fn read_full(input: &mut dyn LayerInput, buf: &mut [u8]) -> io::Result<usize> {
+pub(crate) fn read_full(input: &mut dyn LayerInput, buf: &mut [u8]) -> io::Result<usize> {
     let mut filled = 0;
     while filled < buf.len() {
         match input.read(&mut buf[filled..]) {
@@ -195,16 +195,16 @@ fn bytes_to_string(bytes: &[u8], non_utf8: &mut Vec<String>) -> String {
 }
 
 #[derive(Default)]
-struct PaxFields {
-    path: Option<Vec<u8>>,
-    linkpath: Option<Vec<u8>>,
-    size: Option<u64>,
-    uid: Option<u64>,
-    gid: Option<u64>,
-    mtime: Option<u64>,
+pub(crate) struct PaxFields {
+    pub path: Option<Vec<u8>>,
+    pub linkpath: Option<Vec<u8>>,
+    pub size: Option<u64>,
+    pub uid: Option<u64>,
+    pub gid: Option<u64>,
+    pub mtime: Option<u64>,
 }
 
-fn parse_pax(body: &[u8]) -> PaxFields {
+pub(crate) fn parse_pax(body: &[u8]) -> PaxFields {
     let mut out = PaxFields::default();
     let mut rest = body;
     while !rest.is_empty() {

@@ -8,13 +8,11 @@
 //! Docker 25+ (`blobs/sha256/<hex>`, an OCI layout beside it) and go-containerregistry tarballs
 //! as kaniko and crane write them (`<digest>.tar.gz` at the top level).
 
-use std::collections::BTreeMap;
-use std::io::{Read, Seek};
-
 use serde::Deserialize;
+use std::collections::BTreeMap;
 
-use super::tar_index::{normalise, TarIndex};
-use super::{parse_json, Candidate, LayerRef, MAX_JSON_BYTES};
+use super::tar_index::normalise;
+use super::{parse_json, Candidate, LayerRef, Members, MAX_JSON_BYTES};
 use crate::error::ImageError;
 
 #[derive(Debug, Deserialize)]
@@ -47,11 +45,10 @@ fn digest_from_name(path: &str) -> Option<String> {
         .then(|| format!("sha256:{stem}"))
 }
 
-pub(crate) fn candidates<R: Read + Seek>(
-    index: &TarIndex,
-    reader: &mut R,
+pub(crate) fn candidates(
+    members: &mut dyn Members,
 ) -> Result<(String, Vec<Candidate>), ImageError> {
-    let bytes = index.read_member(reader, "manifest.json", MAX_JSON_BYTES)?;
+    let bytes = members.read("manifest.json", MAX_JSON_BYTES)?;
     let items: Vec<ManifestItem> = parse_json(&bytes, "manifest.json")?;
     let mut layout = "tarball (kaniko, crane)";
     let mut out = Vec::with_capacity(items.len());

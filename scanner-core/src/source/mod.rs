@@ -14,6 +14,7 @@ mod config;
 mod docker;
 mod oci;
 pub mod reader;
+mod stream;
 pub mod tar_index;
 
 use std::io::{Read, Seek};
@@ -23,6 +24,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::ImageError;
 use crate::progress::{Progress, Stage};
 use crate::summary::{ArchiveFormat, HistoryEntry, ImageSummary, LayerInfo};
+pub(crate) use stream::stream_plan;
 use tar_index::{sniff, Magic, TarIndex};
 
 /// Largest manifest, index or config we read (real ones are kilobytes).
@@ -88,9 +90,12 @@ impl Candidate {
             || self.platform.as_deref() == Some(wanted)
     }
 
-    fn blobs_present(&self, index: &TarIndex) -> bool {
-        index.get(&self.config_path).is_some()
-            && self.layers.iter().all(|l| index.get(&l.path).is_some())
+    fn blobs_present(&self, members: &dyn Members) -> bool {
+        members.size_of(&self.config_path).is_some()
+            && self
+                .layers
+                .iter()
+                .all(|l| members.size_of(&l.path).is_some())
     }
 }
 
@@ -194,13 +199,66 @@ pub fn plan<R: Read + Seek>(
     progress: &mut dyn FnMut(Progress),
 ) -> Result<ImagePlan, ImageError> {
     let index = TarIndex::build(reader, progress)?;
+    plan_members(&mut Indexed { index, reader }, options, progress)
+}
+
+/// Read access to the members of an outer archive, seekable or already streamed.
+pub(crate) trait Members {
+    /// Length of the archive file.
+    fn archive_len(&self) -> u64;
+    /// Size of a member, or `None` if the archive lacks it.
+    fn size_of(&self, path: &str) -> Option<u64>;
+    /// A whole member, refusing anything over `limit` bytes.
+    fn read(&mut self, path: &str, limit: u64) -> Result<Vec<u8>, ImageError>;
+    /// Up to `n` leading bytes of a member.
+    fn head(&mut self, path: &str, n: usize) -> Result<Vec<u8>, ImageError>;
+    /// `(offset, size)` of a member's body in the archive, when the archive is seekable.
+    fn location(&self, path: &str) -> Option<(u64, u64)>;
+}
+
+/// A seekable archive and its header index.
+struct Indexed<'a, R> {
+    index: TarIndex,
+    reader: &'a mut R,
+}
+
+impl<R: Read + Seek> Members for Indexed<'_, R> {
+    fn archive_len(&self) -> u64 {
+        self.index.archive_len
+    }
+    fn size_of(&self, path: &str) -> Option<u64> {
+        self.index.get(path).map(|m| m.size)
+    }
+    fn read(&mut self, path: &str, limit: u64) -> Result<Vec<u8>, ImageError> {
+        self.index.read_member(self.reader, path, limit)
+    }
+    fn head(&mut self, path: &str, n: usize) -> Result<Vec<u8>, ImageError> {
+        let member = self
+            .index
+            .get(path)
+            .ok_or_else(|| ImageError::MissingBlob {
+                what: path.to_string(),
+            })?;
+        self.index.read_head(self.reader, member, n)
+    }
+    fn location(&self, path: &str) -> Option<(u64, u64)> {
+        self.index.get(path).map(|m| (m.offset, m.size))
+    }
+}
+
+/// Reads manifests and config through `members` and summarises the selected image.
+pub(crate) fn plan_members(
+    members: &mut dyn Members,
+    options: &InspectOptions,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<ImagePlan, ImageError> {
     progress(Progress::new(Stage::ReadingManifest, 0, 1));
     let mut warnings = Vec::new();
-    let (format, layout, candidates) = if index.get("manifest.json").is_some() {
-        let (layout, candidates) = docker::candidates(&index, reader)?;
+    let (format, layout, candidates) = if members.size_of("manifest.json").is_some() {
+        let (layout, candidates) = docker::candidates(members)?;
         (ArchiveFormat::DockerArchive, layout, candidates)
-    } else if index.get("index.json").is_some() {
-        let candidates = oci::candidates(&index, reader, &mut warnings)?;
+    } else if members.size_of("index.json").is_some() {
+        let candidates = oci::candidates(members, &mut warnings)?;
         (
             ArchiveFormat::OciArchive,
             "OCI image layout".to_string(),
@@ -219,11 +277,11 @@ pub fn plan<R: Read + Seek>(
             detail: "it lists no images".into(),
         });
     }
-    let chosen = select(&candidates, &index, options, &mut warnings)?;
+    let chosen = select(&candidates, members, options, &mut warnings)?;
     progress(Progress::new(Stage::ReadingManifest, 1, 1));
 
     progress(Progress::new(Stage::ReadingConfig, 0, 1));
-    let config_bytes = index.read_member(reader, &chosen.config_path, MAX_JSON_BYTES)?;
+    let config_bytes = members.read(&chosen.config_path, MAX_JSON_BYTES)?;
     let config_digest = sha256_hex(&config_bytes);
     let config: config::ImageConfig = parse_json(&config_bytes, &chosen.config_path)?;
     progress(Progress::new(Stage::ReadingConfig, 1, 1));
@@ -247,12 +305,12 @@ pub fn plan<R: Read + Seek>(
     let mut jobs = Vec::with_capacity(chosen.layers.len());
     for (i, layer) in chosen.layers.iter().enumerate() {
         progress(Progress::new(Stage::InspectingLayers, i as u64, total));
-        let member = index
-            .get(&layer.path)
+        let size = members
+            .size_of(&layer.path)
             .ok_or_else(|| ImageError::MissingBlob {
                 what: format!("layer {i} ({})", layer.path),
             })?;
-        let head = index.read_head(reader, member, 512)?;
+        let head = members.head(&layer.path, 512)?;
         let kind = match sniff(&head) {
             Magic::Gzip => Compression::Gzip,
             Magic::Zstd => Compression::Zstd,
@@ -261,10 +319,11 @@ pub fn plan<R: Read + Seek>(
             _ if head.iter().all(|b| *b == 0) => Compression::None,
             _ => Compression::Unknown,
         };
+        let (offset, _) = members.location(&layer.path).unwrap_or((0, size));
         jobs.push(LayerJob {
             index: i,
-            offset: member.offset,
-            size: member.size,
+            offset,
+            size,
             compression: kind,
         });
         let compression = kind.as_str();
@@ -296,7 +355,7 @@ pub fn plan<R: Read + Seek>(
             index: i,
             digest,
             diff_id,
-            size: member.size,
+            size,
             media_type,
             compression: compression.to_string(),
             path: layer.path.clone(),
@@ -309,7 +368,7 @@ pub fn plan<R: Read + Seek>(
     let summary = ImageSummary {
         format,
         layout,
-        archive_size: index.archive_len,
+        archive_size: members.archive_len(),
         images: candidates.iter().map(Candidate::display_name).collect(),
         tags: chosen.names.clone(),
         config_digest,
@@ -329,7 +388,7 @@ pub fn plan<R: Read + Seek>(
 /// linux/amd64 among platforms of one index.
 fn select<'a>(
     candidates: &'a [Candidate],
-    index: &TarIndex,
+    members: &dyn Members,
     options: &InspectOptions,
     warnings: &mut Vec<String>,
 ) -> Result<&'a Candidate, ImageError> {
@@ -348,11 +407,11 @@ fn select<'a>(
     }
     let present: Vec<&Candidate> = candidates
         .iter()
-        .filter(|c| c.blobs_present(index))
+        .filter(|c| c.blobs_present(members))
         .collect();
     let missing: Vec<String> = candidates
         .iter()
-        .filter(|c| !c.blobs_present(index))
+        .filter(|c| !c.blobs_present(members))
         .map(|c| c.platform.clone().unwrap_or_else(|| c.display_name()))
         .collect();
     if !missing.is_empty() && !present.is_empty() {

@@ -5,13 +5,10 @@
 //! pulled; such entries are kept as candidates and [`super::select`] prefers the ones that are
 //! complete, with a warning naming the rest.
 
-use std::collections::BTreeMap;
-use std::io::{Read, Seek};
-
 use serde::Deserialize;
+use std::collections::BTreeMap;
 
-use super::tar_index::TarIndex;
-use super::{blob_path, parse_json, Candidate, LayerRef, MAX_JSON_BYTES};
+use super::{blob_path, parse_json, Candidate, LayerRef, Members, MAX_JSON_BYTES};
 use crate::error::ImageError;
 
 /// Deepest nesting of indexes we follow.
@@ -80,22 +77,19 @@ fn names(annotations: &BTreeMap<String, String>, inherited: &[String]) -> Vec<St
     inherited.to_vec()
 }
 
-pub(crate) fn candidates<R: Read + Seek>(
-    index: &TarIndex,
-    reader: &mut R,
+pub(crate) fn candidates(
+    members: &mut dyn Members,
     warnings: &mut Vec<String>,
 ) -> Result<Vec<Candidate>, ImageError> {
-    let bytes = index.read_member(reader, "index.json", MAX_JSON_BYTES)?;
+    let bytes = members.read("index.json", MAX_JSON_BYTES)?;
     let top: Index = parse_json(&bytes, "index.json")?;
     let mut out = Vec::new();
-    walk(index, reader, &top.manifests, &[], 0, &mut out, warnings)?;
+    walk(members, &top.manifests, &[], 0, &mut out, warnings)?;
     Ok(out)
 }
 
-#[allow(clippy::too_many_arguments)]
-fn walk<R: Read + Seek>(
-    index: &TarIndex,
-    reader: &mut R,
+fn walk(
+    members: &mut dyn Members,
     descriptors: &[Descriptor],
     inherited_names: &[String],
     depth: usize,
@@ -119,7 +113,7 @@ fn walk<R: Read + Seek>(
         let path = blob_path(&d.digest, "index.json")?;
         let names = names(&d.annotations, inherited_names);
         let platform = d.platform.as_ref().map(platform_string);
-        if index.get(&path).is_none() {
+        if members.size_of(&path).is_none() {
             // Named but never saved: keep it so selection can say which platforms were missing.
             out.push(Candidate {
                 names,
@@ -134,7 +128,7 @@ fn walk<R: Read + Seek>(
             .media_type
             .as_deref()
             .is_some_and(|t| INDEX_TYPES.contains(&t));
-        let bytes = index.read_member(reader, &path, MAX_JSON_BYTES)?;
+        let bytes = members.read(&path, MAX_JSON_BYTES)?;
         let manifest: Manifest = parse_json(&bytes, &path)?;
         let nested = manifest.manifests.as_ref().filter(|_| {
             is_index
@@ -151,7 +145,7 @@ fn walk<R: Read + Seek>(
                 ));
                 continue;
             }
-            walk(index, reader, children, &names, depth + 1, out, warnings)?;
+            walk(members, children, &names, depth + 1, out, warnings)?;
             continue;
         }
         let Some(config) = manifest.config else {
