@@ -9,8 +9,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use scanner_core::layer::{FileSelector, LayerScan, NoFiles};
 use scanner_core::source::reader::{BlockSource, ChunkSizes, ChunkedReader};
-use scanner_core::{ImageError, ImageSummary, InspectOptions};
+use scanner_core::{ImageError, ImageScan, ImageSummary, InspectOptions, Limits};
 
 #[derive(Parser)]
 #[command(
@@ -36,6 +37,63 @@ enum Command {
         #[arg(long = "image", value_name = "REF")]
         image_ref: Option<String>,
     },
+    /// Scan an image: read every layer, squash them into the final filesystem, and report.
+    Scan {
+        /// A `docker save` tarball or an OCI archive (also gzip/zstd-compressed as a whole).
+        image: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+        /// Which image to read when the archive holds several (name, digest or platform).
+        #[arg(long = "image", value_name = "REF")]
+        image_ref: Option<String>,
+        /// Layers read at once (default: the number of CPUs, at most 8).
+        #[arg(long, value_name = "N")]
+        jobs: Option<usize>,
+        /// List every file of the final filesystem with the layer that wrote it.
+        #[arg(long)]
+        list_files: bool,
+        #[command(flatten)]
+        limits: LimitArgs,
+    },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    Table,
+    Json,
+}
+
+/// The scan limits (see `scanner_core::Limits` for what each guards against).
+#[derive(clap::Args)]
+struct LimitArgs {
+    /// Most tar entries read from one layer.
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_entries_per_layer)]
+    max_entries: u64,
+    /// Most uncompressed bytes read from one layer (stops decompression bombs).
+    #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_layer_bytes)]
+    max_layer_bytes: u64,
+    /// Largest single file an extractor may read.
+    #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_captured_file)]
+    max_file_bytes: u64,
+    /// Most bytes extractors may read from one layer.
+    #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_captured_total)]
+    max_captured_bytes: u64,
+    /// Most symlinks followed when resolving one path.
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_link_depth)]
+    max_link_depth: u32,
+}
+
+impl LimitArgs {
+    fn limits(&self) -> Limits {
+        Limits {
+            max_entries_per_layer: self.max_entries,
+            max_layer_bytes: self.max_layer_bytes,
+            max_captured_file: self.max_file_bytes,
+            max_captured_total: self.max_captured_bytes,
+            max_link_depth: self.max_link_depth,
+        }
+    }
 }
 
 /// A local file as a [`BlockSource`].
@@ -111,7 +169,140 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Command::Scan {
+            image,
+            format,
+            image_ref,
+            jobs,
+            list_files,
+            limits,
+        } => {
+            if let Err(e) = File::open(&image) {
+                eprintln!("error: cannot open {}: {e}", image.display());
+                return ExitCode::from(2);
+            }
+            let options = InspectOptions { image: image_ref };
+            let jobs = jobs.unwrap_or_else(default_jobs);
+            match scan_parallel(&image, &options, &limits.limits(), &NoFiles, jobs) {
+                Ok(scan) => {
+                    let text = match format {
+                        Format::Json => {
+                            let report = scanner_core::Report::from_scan(&scan, list_files);
+                            match serde_json::to_string_pretty(&report) {
+                                Ok(s) => s + "\n",
+                                Err(e) => {
+                                    eprintln!("error: {e}");
+                                    return ExitCode::FAILURE;
+                                }
+                            }
+                        }
+                        Format::Table => {
+                            let mut t = render_scan_table(&scan);
+                            if list_files {
+                                t.push_str("\nLAYER  PATH\n");
+                                for (path, node) in scan.tree.iter() {
+                                    t.push_str(&format!("{:<6} /{path}\n", node.layer));
+                                }
+                            }
+                            t
+                        }
+                    };
+                    let _ = io::stdout().write_all(text.as_bytes());
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    report_error(&image, &e);
+                    ExitCode::FAILURE
+                }
+            }
+        }
     }
+}
+
+/// Plans with one reader, walks layers on `jobs` threads (each with its own file handle), and
+/// assembles. Archives compressed as a whole are streamed on one thread.
+fn scan_parallel(
+    path: &Path,
+    options: &InspectOptions,
+    limits: &Limits,
+    selector: &(dyn FileSelector + Sync),
+    jobs: usize,
+) -> Result<ImageScan, ImageError> {
+    let mut reader = open(path)?;
+    let plan = match scanner_core::plan(&mut reader, options, &mut |_| {}) {
+        Ok(plan) => plan,
+        Err(ImageError::CompressedArchive { .. }) => {
+            return scanner_core::scan_image(&mut reader, options, limits, selector, &mut |_| {});
+        }
+        Err(e) => return Err(e),
+    };
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let results: std::sync::Mutex<Vec<Option<LayerScan>>> =
+        std::sync::Mutex::new(vec![None; plan.jobs.len()]);
+    let threads = jobs.clamp(1, plan.jobs.len().max(1));
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| {
+                let mut reader = match open(path) {
+                    Ok(r) => Some(r),
+                    Err(_) => None,
+                };
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(job) = plan.jobs.get(i) else { break };
+                    let scan = match reader.as_mut() {
+                        Some(r) => scanner_core::scan_layer(r, job, limits, selector),
+                        None => LayerScan {
+                            warnings: vec![
+                                "could not open the archive again to read this layer".into()
+                            ],
+                            ..LayerScan::default()
+                        },
+                    };
+                    if let Ok(mut slots) = results.lock() {
+                        slots[i] = Some(scan);
+                    }
+                }
+            });
+        }
+    });
+    let scans = results
+        .into_inner()
+        .unwrap_or_default()
+        .into_iter()
+        .map(Option::unwrap_or_default)
+        .collect();
+    Ok(scanner_core::assemble(plan, scans))
+}
+
+fn default_jobs() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(8)
+}
+
+fn render_scan_table(s: &ImageScan) -> String {
+    let mut out = render_table(&s.summary);
+    out.push_str(&format!(
+        "\nFILES  {} paths in the final filesystem\n",
+        s.tree.len()
+    ));
+    out.push_str("\nLAYER  ENTRIES   ADDED  CHANGED  REMOVED  UNCOMPRESSED\n");
+    for l in &s.summary.layers {
+        if let Some(c) = &l.changes {
+            out.push_str(&format!(
+                "{:<6} {:>7} {:>7} {:>8} {:>8}  {}\n",
+                l.index,
+                c.entries,
+                c.added,
+                c.changed,
+                c.removed,
+                human_bytes(c.tar_bytes)
+            ));
+        }
+    }
+    out
 }
 
 fn report_error(path: &Path, e: &ImageError) {

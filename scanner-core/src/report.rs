@@ -1,0 +1,56 @@
+//! The report: what `tarsier scan --format json` prints and the page shows. Deterministic order
+//! everywhere.
+
+use serde::{Deserialize, Serialize};
+
+use crate::layer::EntryKind;
+use crate::scan::ImageScan;
+use crate::summary::ImageSummary;
+
+/// One file of the final filesystem (only with `--list-files`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileRecord {
+    pub path: String,
+    pub kind: EntryKind,
+    pub size: u64,
+    /// The layer that last wrote it.
+    pub layer: usize,
+}
+
+/// A scan report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    /// Format version of this JSON document.
+    pub report_version: u32,
+    #[serde(flatten)]
+    pub image: ImageSummary,
+    /// Paths in the final filesystem (directories included).
+    pub file_count: usize,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<FileRecord>,
+}
+
+impl Report {
+    pub const VERSION: u32 = 1;
+
+    pub fn from_scan(scan: &ImageScan, with_files: bool) -> Report {
+        Report {
+            report_version: Self::VERSION,
+            image: scan.summary.clone(),
+            file_count: scan.tree.len(),
+            files: if with_files {
+                scan.tree
+                    .iter()
+                    .map(|(path, n)| FileRecord {
+                        path: format!("/{path}"),
+                        kind: n.kind,
+                        size: n.size,
+                        layer: n.layer,
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            },
+        }
+    }
+}
