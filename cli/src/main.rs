@@ -243,10 +243,7 @@ fn scan_parallel(
     std::thread::scope(|scope| {
         for _ in 0..threads {
             scope.spawn(|| {
-                let mut reader = match open(path) {
-                    Ok(r) => Some(r),
-                    Err(_) => None,
-                };
+                let mut reader = open(path).ok();
                 loop {
                     let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     let Some(job) = plan.jobs.get(i) else { break };

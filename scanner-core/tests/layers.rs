@@ -109,7 +109,7 @@ fn sha256(bytes: &[u8]) -> String {
 /// A legacy docker-archive with the given layer blobs (any compression).
 fn image(layers: &[Vec<u8>]) -> Vec<u8> {
     let mut b = tar::Builder::new(Vec::new());
-    let mut add = |b: &mut tar::Builder<Vec<u8>>, path: &str, data: &[u8]| {
+    let add = |b: &mut tar::Builder<Vec<u8>>, path: &str, data: &[u8]| {
         let mut h = tar::Header::new_gnu();
         h.set_size(data.len() as u64);
         h.set_mode(0o644);
