@@ -1,17 +1,22 @@
-//! The tarsier page: a drop zone, scan progress, and the image summary.
+//! The tarsier page: a drop zone, scan progress, and the report.
 //!
-//! UI only. The dropped `File` goes straight to the scan worker; this thread never reads image
-//! bytes.
+//! UI and coordination only. The dropped `File` goes straight to the scan workers; this thread
+//! never reads image bytes. One worker plans the scan, the pool walks the layers in parallel,
+//! and one worker assembles the result.
 
 use std::sync::Arc;
 
-use gloo_worker::Spawnable;
+use gloo_worker::{Spawnable, WorkerBridge};
 use leptos::prelude::*;
-use scanner_core::{ImageSummary, Progress};
+use scanner_core::{ImagePlan, Limits, Progress, Report, Stage};
+use serde_bytes::ByteBuf;
 use tarsier_web::{JsCodec, ScanEvent, ScanRequest, ScanWorker};
 use wasm_bindgen::JsCast;
 
 mod view;
+
+/// Most workers in the pool, whatever the machine reports.
+const MAX_WORKERS: usize = 6;
 
 /// Where the page is in its one job.
 #[derive(Clone)]
@@ -24,7 +29,7 @@ pub enum Phase {
     },
     Done {
         file_name: String,
-        summary: Arc<ImageSummary>,
+        report: Arc<Report>,
         elapsed_ms: f64,
     },
     Failed {
@@ -34,52 +39,161 @@ pub enum Phase {
     },
 }
 
+/// The scan under way, as the coordinator sees it.
+struct Job {
+    file: web_sys::File,
+    started_ms: f64,
+    plan: Option<ImagePlan>,
+    layers: Vec<Option<ByteBuf>>,
+    next_layer: usize,
+    done_bytes: u64,
+    total_bytes: u64,
+}
+
+fn now_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map(|p| p.now())
+        .unwrap_or(0.0)
+}
+
+fn pool_size() -> usize {
+    let n = web_sys::window()
+        .map(|w| w.navigator().hardware_concurrency())
+        .unwrap_or(2.0) as usize;
+    n.clamp(1, MAX_WORKERS)
+}
+
 #[component]
 fn App() -> impl IntoView {
     let phase = RwSignal::new(Phase::Idle);
     let dragging = RwSignal::new(false);
+    let selected_image = RwSignal::new(None::<String>);
     let input_ref: NodeRef<leptos::html::Input> = NodeRef::new();
+    let workers: StoredValue<Vec<WorkerBridge<ScanWorker>>, LocalStorage> =
+        StoredValue::new_local(Vec::new());
+    let job: StoredValue<Option<Job>, LocalStorage> = StoredValue::new_local(None);
+    let last_file: StoredValue<Option<web_sys::File>, LocalStorage> = StoredValue::new_local(None);
 
-    // One worker for the page's lifetime, spawned up front so it has loaded by the first drop.
-    let bridge = ScanWorker::spawner()
-        .encoding::<JsCodec>()
-        .callback(move |event: ScanEvent| match event {
-            ScanEvent::Progress(p) => phase.update(|ph| {
-                if let Phase::Scanning { progress, .. } = ph {
-                    *progress = Some(p);
+    let fail = move |message: String, hint: String| {
+        job.set_value(None);
+        phase.update(|ph| {
+            let file_name = match ph {
+                Phase::Scanning { file_name, .. } => std::mem::take(file_name),
+                _ => String::new(),
+            };
+            *ph = Phase::Failed {
+                file_name,
+                message,
+                hint,
+            };
+        });
+    };
+    let set_progress = move |p: Progress| {
+        phase.update(|ph| {
+            if let Phase::Scanning { progress, .. } = ph {
+                *progress = Some(p);
+            }
+        })
+    };
+    // Gives worker `w` the next layer, if any is left.
+    let dispatch = move |w: usize| {
+        let request = job.try_update_value(|j| {
+            let j = j.as_mut()?;
+            let plan = j.plan.as_ref()?;
+            let layer = plan.jobs.get(j.next_layer)?.clone();
+            j.next_layer += 1;
+            Some(ScanRequest::Layer {
+                file: j.file.clone(),
+                job: layer,
+                limits: Limits::default(),
+            })
+        });
+        if let Some(Some(request)) = request {
+            workers.with_value(|ws| {
+                if let Some(b) = ws.get(w) {
+                    b.send(request)
                 }
-            }),
-            ScanEvent::Done {
-                summary,
-                elapsed_ms,
-            } => phase.update(|ph| {
+            });
+        }
+    };
+    let on_event = move |w: usize, event: ScanEvent| match event {
+        ScanEvent::Progress(p) => set_progress(p),
+        ScanEvent::Planned { plan } => {
+            let count = plan.jobs.len();
+            let total: u64 = plan.jobs.iter().map(|j| j.size).sum();
+            job.update_value(|j| {
+                if let Some(j) = j.as_mut() {
+                    j.layers = vec![None; count];
+                    j.total_bytes = total;
+                    j.plan = Some(*plan);
+                }
+            });
+            set_progress(Progress::new(Stage::ScanningLayers, 0, total));
+            let pool = workers.with_value(Vec::len);
+            for worker in 0..pool.min(count.max(1)) {
+                dispatch(worker);
+            }
+            if count == 0 {
+                assemble(job, workers);
+            }
+        }
+        ScanEvent::LayerDone { index, scan } => {
+            let finished = job
+                .try_update_value(|j| {
+                    let j = j.as_mut()?;
+                    let size = j.plan.as_ref()?.jobs.get(index)?.size;
+                    *j.layers.get_mut(index)? = Some(scan);
+                    j.done_bytes += size;
+                    Some((
+                        j.layers.iter().all(Option::is_some),
+                        j.done_bytes,
+                        j.total_bytes,
+                    ))
+                })
+                .flatten();
+            if let Some((all, done, total)) = finished {
+                set_progress(Progress::new(Stage::ScanningLayers, done, total));
+                if all {
+                    assemble(job, workers);
+                } else {
+                    dispatch(w);
+                }
+            }
+        }
+        ScanEvent::Done { report } => {
+            let started = job
+                .with_value(|j| j.as_ref().map(|j| j.started_ms))
+                .unwrap_or(0.0);
+            job.set_value(None);
+            phase.update(|ph| {
                 let file_name = match ph {
                     Phase::Scanning { file_name, .. } => std::mem::take(file_name),
                     _ => String::new(),
                 };
                 *ph = Phase::Done {
                     file_name,
-                    summary: Arc::from(summary),
-                    elapsed_ms,
+                    report: Arc::from(report),
+                    elapsed_ms: now_ms() - started,
                 };
-            }),
-            ScanEvent::Failed { message, hint, .. } => phase.update(|ph| {
-                let file_name = match ph {
-                    Phase::Scanning { file_name, .. } => std::mem::take(file_name),
-                    _ => String::new(),
-                };
-                *ph = Phase::Failed {
-                    file_name,
-                    message,
-                    hint,
-                };
-            }),
-        })
-        .as_module(false)
-        .spawn("./worker.js");
-    let bridge = StoredValue::new_local(bridge);
+            });
+        }
+        ScanEvent::Failed { message, hint, .. } => fail(message, hint),
+    };
 
-    let start_scan = move |file: web_sys::File| {
+    // The pool lives as long as the page, spawned up front so it has loaded by the first drop.
+    let bridges: Vec<WorkerBridge<ScanWorker>> = (0..pool_size())
+        .map(|w| {
+            ScanWorker::spawner()
+                .encoding::<JsCodec>()
+                .callback(move |event: ScanEvent| on_event(w, event))
+                .as_module(false)
+                .spawn("./worker.js")
+        })
+        .collect();
+    workers.set_value(bridges);
+
+    let start_scan = move |file: web_sys::File, image: Option<String>| {
         if matches!(phase.get_untracked(), Phase::Scanning { .. }) {
             return;
         }
@@ -88,13 +202,32 @@ fn App() -> impl IntoView {
             file_size: file.size() as u64,
             progress: None,
         });
-        bridge.with_value(|b| b.send(ScanRequest { file, image: None }));
+        last_file.set_value(Some(file.clone()));
+        selected_image.set(image.clone());
+        job.set_value(Some(Job {
+            file: file.clone(),
+            started_ms: now_ms(),
+            plan: None,
+            layers: Vec::new(),
+            next_layer: 0,
+            done_bytes: 0,
+            total_bytes: 0,
+        }));
+        workers.with_value(|ws| {
+            if let Some(first) = ws.first() {
+                first.send(ScanRequest::Plan {
+                    file,
+                    image,
+                    limits: Limits::default(),
+                })
+            }
+        });
     };
 
     let on_change = move |_| {
         let Some(input) = input_ref.get() else { return };
         if let Some(file) = input.files().and_then(|list| list.get(0)) {
-            start_scan(file);
+            start_scan(file, None);
         }
         // Clear it so choosing the same file again still fires `change`.
         input.set_value("");
@@ -107,7 +240,7 @@ fn App() -> impl IntoView {
             .and_then(|dt| dt.files())
             .and_then(|list| list.get(0))
         {
-            start_scan(file);
+            start_scan(file, None);
         }
     };
     let on_dragover = move |ev: web_sys::DragEvent| {
@@ -115,6 +248,11 @@ fn App() -> impl IntoView {
         dragging.set(true);
     };
     let on_dragleave = move |_ev: web_sys::DragEvent| dragging.set(false);
+    let pick_image = Callback::new(move |name: String| {
+        if let Some(file) = last_file.get_value() {
+            start_scan(file, Some(name));
+        }
+    });
     let scanning = move || matches!(phase.get(), Phase::Scanning { .. });
     let compact = move || matches!(phase.get(), Phase::Done { .. });
 
@@ -146,7 +284,7 @@ fn App() -> impl IntoView {
                     <div class="drop-text">
                         <h1>"Drop a container image archive"</h1>
                         <p class="muted">
-                            "A " <code>"docker save"</code> " tarball or an OCI archive (.tar). "
+                            "A " <code>"docker save"</code> " tarball or an OCI archive (.tar, .tar.gz). "
                             "It never leaves this computer."
                         </p>
                     </div>
@@ -155,19 +293,46 @@ fn App() -> impl IntoView {
                         id="file-input"
                         type="file"
                         class="visually-hidden"
-                        accept=".tar,application/x-tar,application/octet-stream"
                         node_ref=input_ref
                         on:change=on_change
                         disabled=scanning
                     />
                 </section>
-                {move || view::phase_view(phase.get())}
+                {move || view::phase_view(phase.get(), selected_image.get(), pick_image)}
             </main>
             <footer class="footer muted">
-                "tarsier reads the image with Rust compiled to WebAssembly, in a web worker. "
+                "tarsier reads the image with Rust compiled to WebAssembly, in web workers. "
                 "No request carries your image anywhere."
             </footer>
         </div>
+    }
+}
+
+/// Sends the walked layers to the first worker to be squashed into the report.
+fn assemble(
+    job: StoredValue<Option<Job>, LocalStorage>,
+    workers: StoredValue<Vec<WorkerBridge<ScanWorker>>, LocalStorage>,
+) {
+    let request = job
+        .try_update_value(|j| {
+            let j = j.as_mut()?;
+            let plan = j.plan.take()?;
+            let layers = std::mem::take(&mut j.layers)
+                .into_iter()
+                .map(Option::unwrap_or_default)
+                .collect();
+            Some(ScanRequest::Assemble {
+                plan: Box::new(plan),
+                layers,
+            })
+        })
+        .flatten();
+    if let Some(request) = request {
+        workers.with_value(|ws| {
+            if let Some(first) = ws.first() {
+                first.send(request)
+            }
+        });
     }
 }
 

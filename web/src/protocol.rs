@@ -1,29 +1,56 @@
-//! Messages between the page and the scan worker.
+//! Messages between the page and its scan workers.
+//!
+//! A scan is planned by one worker (outer index, manifest, config), its layers are walked by all
+//! workers of the pool in parallel, and the walked layers are assembled by one worker. Walked
+//! layers travel as opaque bincode bytes (a `Uint8Array`), which the page only forwards.
 
 use gloo_worker::Codec;
-use scanner_core::{ImageSummary, Progress};
+use scanner_core::{ImagePlan, LayerJob, Limits, Progress, Report};
 use serde::{Deserialize, Serialize};
+use serde_bytes::ByteBuf;
 use wasm_bindgen::JsValue;
 
-/// Page → worker: scan this file.
+/// Page → worker.
 #[derive(Debug, Serialize, Deserialize)]
-pub struct ScanRequest {
-    /// The dropped file. Carried as the JS object itself (`postMessage` clones the handle, not
-    /// the bytes), hence `preserve`.
-    #[serde(with = "serde_wasm_bindgen::preserve")]
-    pub file: web_sys::File,
-    /// Which image to read when the archive holds several.
-    pub image: Option<String>,
+pub enum ScanRequest {
+    /// Index the archive and read its manifest and config. An archive compressed as a whole is
+    /// scanned completely instead (answered with `Done`).
+    Plan {
+        /// The dropped file, carried as the JS object itself (`postMessage` clones the handle,
+        /// not the bytes), hence `preserve`.
+        #[serde(with = "serde_wasm_bindgen::preserve")]
+        file: web_sys::File,
+        image: Option<String>,
+        limits: Limits,
+    },
+    /// Walk one layer.
+    Layer {
+        #[serde(with = "serde_wasm_bindgen::preserve")]
+        file: web_sys::File,
+        job: LayerJob,
+        limits: Limits,
+    },
+    /// Squash walked layers (bincode `LayerScan`s, in layer order) into the report.
+    Assemble {
+        plan: Box<ImagePlan>,
+        layers: Vec<ByteBuf>,
+    },
 }
 
 /// Worker → page.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum ScanEvent {
     Progress(Progress),
+    Planned {
+        plan: Box<ImagePlan>,
+    },
+    LayerDone {
+        index: usize,
+        /// bincode-encoded `LayerScan`.
+        scan: ByteBuf,
+    },
     Done {
-        summary: Box<ImageSummary>,
-        /// Wall time of the scan inside the worker, in milliseconds.
-        elapsed_ms: f64,
+        report: Box<Report>,
     },
     Failed {
         code: String,
@@ -45,7 +72,9 @@ impl Codec for JsCodec {
             Err(e) => {
                 // Our own message types always serialise; if one ever does not, say so loudly
                 // in the console instead of posting garbage.
-                web_sys_log(&format!("tarsier: cannot encode a worker message: {e}"));
+                web_sys::console::error_1(&JsValue::from_str(&format!(
+                    "tarsier: cannot encode a worker message: {e}"
+                )));
                 JsValue::NULL
             }
         }
@@ -59,8 +88,4 @@ impl Codec for JsCodec {
             Err(e) => panic!("tarsier: cannot decode a worker message: {e}"),
         }
     }
-}
-
-fn web_sys_log(msg: &str) {
-    web_sys::console::error_1(&JsValue::from_str(msg));
 }

@@ -1,7 +1,7 @@
 //! Rendering of each [`Phase`]: progress, error, and the image summary.
 
 use leptos::prelude::*;
-use scanner_core::ImageSummary;
+use scanner_core::Report;
 
 use crate::Phase;
 
@@ -35,7 +35,7 @@ fn friendly_time(t: &str) -> String {
     }
 }
 
-pub fn phase_view(phase: Phase) -> AnyView {
+pub fn phase_view(phase: Phase, selected: Option<String>, pick_image: Callback<String>) -> AnyView {
     match phase {
         Phase::Idle => view! {
             <section class="intro">
@@ -102,9 +102,9 @@ pub fn phase_view(phase: Phase) -> AnyView {
         .into_any(),
         Phase::Done {
             file_name,
-            summary,
+            report,
             elapsed_ms,
-        } => summary_view(&file_name, &summary, elapsed_ms),
+        } => summary_view(&file_name, &report, elapsed_ms, selected, pick_image),
     }
 }
 
@@ -143,7 +143,46 @@ fn capitalise(s: &str) -> String {
     }
 }
 
-fn summary_view(file_name: &str, s: &ImageSummary, elapsed_ms: f64) -> AnyView {
+/// A picker for archives that hold several images (or platforms).
+fn image_picker(
+    s: &scanner_core::ImageSummary,
+    selected: Option<String>,
+    pick: Callback<String>,
+) -> AnyView {
+    if s.images.len() < 2 {
+        return ().into_any();
+    }
+    let current = selected.unwrap_or_else(|| s.tags.first().cloned().unwrap_or_default());
+    let options = s
+        .images
+        .iter()
+        .map(|name| {
+            let is_current = *name == current || s.tags.contains(name);
+            view! { <option value=name.clone() selected=is_current>{name.clone()}</option> }
+        })
+        .collect_view();
+    view! {
+        <label class="image-picker">
+            <span class="muted small">{format!("This archive holds {} images:", s.images.len())}</span>
+            <select
+                data-testid="image-picker"
+                on:change=move |ev| pick.run(event_target_value(&ev))
+            >
+                {options}
+            </select>
+        </label>
+    }
+    .into_any()
+}
+
+fn summary_view(
+    file_name: &str,
+    report: &Report,
+    elapsed_ms: f64,
+    selected: Option<String>,
+    pick_image: Callback<String>,
+) -> AnyView {
+    let s = &report.image;
     let title = s
         .tags
         .first()
@@ -162,6 +201,7 @@ fn summary_view(file_name: &str, s: &ImageSummary, elapsed_ms: f64) -> AnyView {
         .iter()
         .map(|l| {
             let created_by = l.created_by.clone().unwrap_or_default();
+            let c = l.changes.clone().unwrap_or_default();
             view! {
                 <tr data-testid="layer-row">
                     <td class="num">{l.index}</td>
@@ -172,6 +212,14 @@ fn summary_view(file_name: &str, s: &ImageSummary, elapsed_ms: f64) -> AnyView {
                             {short_media_type(&l.media_type)}
                         </span>
                     </td>
+                    <td class="num changes" data-testid="layer-changes">
+                        <span class="added" title="files added">{format!("+{}", c.added)}</span>
+                        " "
+                        <span class="changed" title="files changed">{format!("~{}", c.changed)}</span>
+                        " "
+                        <span class="removed" title="files removed">{format!("−{}", c.removed)}</span>
+                    </td>
+                    <td class="num" title="uncompressed">{human_bytes(c.tar_bytes)}</td>
                     <td class="cmd"><code title=created_by.clone()>{created_by.clone()}</code></td>
                 </tr>
             }
@@ -210,10 +258,13 @@ fn summary_view(file_name: &str, s: &ImageSummary, elapsed_ms: f64) -> AnyView {
                     <h2 class="image-name" data-testid="image-name">{title}</h2>
                     <p class="muted">
                         {file_name.to_string()} " · read in "
-                        {format!("{:.0} ms", elapsed_ms)}
+                        <span data-testid="elapsed-ms" data-ms=format!("{elapsed_ms:.0}")>
+                            {format!("{:.0} ms", elapsed_ms)}
+                        </span>
                         {(!other_tags.is_empty()).then(|| format!(" · also tagged {other_tags}"))}
                     </p>
                 </div>
+                {image_picker(s, selected, pick_image)}
             </div>
             <Show when=move || has_warnings>
                 <div class="card warning-card" role="status">
@@ -242,6 +293,14 @@ fn summary_view(file_name: &str, s: &ImageSummary, elapsed_ms: f64) -> AnyView {
                     <span class="fact-value" data-testid="layer-count">{s.layers.len()}</span>
                     <span class="muted small">{human_bytes(s.total_layer_size())}</span>
                 </div>
+                <div class="fact">
+                    <span class="fact-label">"Files"</span>
+                    <span class="fact-value" data-testid="file-count">{report.file_count}</span>
+                    <span class="muted small">
+                        {human_bytes(s.layers.iter().filter_map(|l| l.changes.as_ref()).map(|c| c.tar_bytes).sum())}
+                        " unpacked"
+                    </span>
+                </div>
                 <div class="fact wide">
                     <span class="fact-label">"Config digest (image ID)"</span>
                     <code class="fact-value digest" data-testid="config-digest">{s.config_digest.clone()}</code>
@@ -257,6 +316,8 @@ fn summary_view(file_name: &str, s: &ImageSummary, elapsed_ms: f64) -> AnyView {
                                 <th>"Digest"</th>
                                 <th class="num">"Size"</th>
                                 <th>"Media type"</th>
+                                <th class="num">"Files"</th>
+                                <th class="num">"Unpacked"</th>
                                 <th>"Created by"</th>
                             </tr>
                         </thead>

@@ -1,23 +1,29 @@
-//! The scan worker: receives a [`ScanRequest`], runs scanner-core over the file, and streams
-//! [`ScanEvent`]s back (progress, then the result or a failure).
+//! The scan worker: plans a scan, walks layers, or assembles walked layers, as asked.
 
 use gloo_worker::{HandlerId, Worker, WorkerScope};
+use scanner_core::layer::{LayerScan, NoFiles};
 use scanner_core::source::reader::{ChunkSizes, ChunkedReader};
-use scanner_core::{InspectOptions, Progress, Stage};
-use wasm_bindgen::JsCast;
+use scanner_core::{ImageError, InspectOptions, Progress, Report, Stage};
+use serde_bytes::ByteBuf;
 
 use crate::blob::BlobSource;
 use crate::protocol::{ScanEvent, ScanRequest};
 
 pub struct ScanWorker;
 
-fn now_ms() -> f64 {
-    js_sys::global()
-        .dyn_into::<web_sys::DedicatedWorkerGlobalScope>()
-        .ok()
-        .and_then(|g| g.performance())
-        .map(|p| p.now())
-        .unwrap_or(0.0)
+fn failed(e: &ImageError) -> ScanEvent {
+    ScanEvent::Failed {
+        code: e.code().into(),
+        message: e.to_string(),
+        hint: e.hint().into(),
+    }
+}
+
+fn open(file: web_sys::File) -> Result<ChunkedReader<BlobSource>, ImageError> {
+    Ok(ChunkedReader::new(
+        BlobSource::new(file.into())?,
+        ChunkSizes::BROWSER,
+    ))
 }
 
 impl Worker for ScanWorker {
@@ -32,45 +38,88 @@ impl Worker for ScanWorker {
     fn update(&mut self, _scope: &WorkerScope<Self>, _msg: ()) {}
 
     fn received(&mut self, scope: &WorkerScope<Self>, request: ScanRequest, id: HandlerId) {
-        let started = now_ms();
-        let source = match BlobSource::new(request.file.into()) {
-            Ok(s) => s,
-            Err(e) => {
-                scope.respond(
-                    id,
-                    ScanEvent::Failed {
-                        code: "io".into(),
-                        message: format!("could not read the file: {e}"),
-                        hint: "Try again, or use a current version of Chrome, Edge or Firefox."
-                            .into(),
+        let event = match request {
+            ScanRequest::Plan {
+                file,
+                image,
+                limits,
+            } => {
+                // Post at most one progress message per stage change or whole percent.
+                let mut last: Option<(Stage, u32)> = None;
+                let mut on_progress = |p: Progress| {
+                    let percent = (p.overall_fraction() * 100.0) as u32;
+                    if last != Some((p.stage, percent)) {
+                        last = Some((p.stage, percent));
+                        scope.respond(id, ScanEvent::Progress(p));
+                    }
+                };
+                let options = InspectOptions { image };
+                match open(file) {
+                    Err(e) => failed(&e),
+                    Ok(mut reader) => {
+                        match scanner_core::plan(&mut reader, &options, &mut on_progress) {
+                            Ok(plan) => ScanEvent::Planned {
+                                plan: Box::new(plan),
+                            },
+                            // Compressed as a whole: no random access, so no parallel layers;
+                            // stream the whole scan here.
+                            Err(ImageError::CompressedArchive { .. }) => {
+                                match scanner_core::scan_image(
+                                    &mut reader,
+                                    &options,
+                                    &limits,
+                                    &NoFiles,
+                                    &mut on_progress,
+                                ) {
+                                    Ok(scan) => ScanEvent::Done {
+                                        report: Box::new(Report::from_scan(&scan, false)),
+                                    },
+                                    Err(e) => failed(&e),
+                                }
+                            }
+                            Err(e) => failed(&e),
+                        }
+                    }
+                }
+            }
+            ScanRequest::Layer { file, job, limits } => {
+                let scan = match open(file) {
+                    Ok(mut reader) => {
+                        scanner_core::scan_layer(&mut reader, &job, &limits, &NoFiles)
+                    }
+                    Err(e) => LayerScan {
+                        warnings: vec![e.to_string()],
+                        ..LayerScan::default()
                     },
-                );
-                return;
+                };
+                match bincode::serialize(&scan) {
+                    Ok(bytes) => ScanEvent::LayerDone {
+                        index: job.index,
+                        scan: ByteBuf::from(bytes),
+                    },
+                    Err(e) => ScanEvent::Failed {
+                        code: "internal".into(),
+                        message: format!("could not pass layer {} between workers: {e}", job.index),
+                        hint: "Reload the page and try again.".into(),
+                    },
+                }
             }
-        };
-        let mut reader = ChunkedReader::new(source, ChunkSizes::BROWSER);
-        let options = InspectOptions {
-            image: request.image,
-        };
-        // Post at most one progress message per stage change or whole percent.
-        let mut last: Option<(Stage, u32)> = None;
-        let mut on_progress = |p: Progress| {
-            let percent = (p.overall_fraction() * 100.0) as u32;
-            if last != Some((p.stage, percent)) {
-                last = Some((p.stage, percent));
-                scope.respond(id, ScanEvent::Progress(p));
+            ScanRequest::Assemble { plan, layers } => {
+                let scans = layers
+                    .iter()
+                    .enumerate()
+                    .map(|(i, bytes)| {
+                        bincode::deserialize::<LayerScan>(bytes).unwrap_or_else(|e| LayerScan {
+                            warnings: vec![format!("layer {i} was lost between workers: {e}")],
+                            ..LayerScan::default()
+                        })
+                    })
+                    .collect();
+                let scan = scanner_core::assemble(*plan, scans);
+                ScanEvent::Done {
+                    report: Box::new(Report::from_scan(&scan, false)),
+                }
             }
-        };
-        let event = match scanner_core::inspect(&mut reader, &options, &mut on_progress) {
-            Ok(summary) => ScanEvent::Done {
-                summary: Box::new(summary),
-                elapsed_ms: now_ms() - started,
-            },
-            Err(e) => ScanEvent::Failed {
-                code: e.code().into(),
-                message: e.to_string(),
-                hint: e.hint().into(),
-            },
         };
         scope.respond(id, event);
     }
