@@ -115,7 +115,7 @@ fn kaniko_tarball() {
     let bytes = fixture("test-kaniko-image.tar");
     let s = run(bytes.clone(), None).expect("inspect");
     assert_eq!(s.format, ArchiveFormat::DockerArchive);
-    assert_eq!(s.layout, "tarball (kaniko, crane)");
+    assert_eq!(s.layout, "flat layout (skopeo, podman, kaniko, crane)");
     assert_eq!(s.tags, vec!["dive-test:kaniko-latest"]);
     assert_eq!(
         s.config_digest,

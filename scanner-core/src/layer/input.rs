@@ -63,11 +63,17 @@ impl<R: Read + Seek> LayerInput for WindowInput<R> {
 pub struct StreamInput<R> {
     inner: R,
     pos: u64,
+    /// Scratch space for skipping: large, so a decompressor is asked for big pieces.
+    scratch: Vec<u8>,
 }
 
 impl<R: Read> StreamInput<R> {
     pub fn new(inner: R) -> Self {
-        StreamInput { inner, pos: 0 }
+        StreamInput {
+            inner,
+            pos: 0,
+            scratch: Vec::new(),
+        }
     }
 }
 
@@ -81,8 +87,24 @@ impl<R: Read> Read for StreamInput<R> {
 
 impl<R: Read> LayerInput for StreamInput<R> {
     fn skip(&mut self, n: u64) -> io::Result<()> {
-        let copied = io::copy(&mut (&mut self.inner).take(n), &mut io::sink())?;
-        self.pos += copied;
+        if self.scratch.is_empty() {
+            self.scratch = vec![0u8; 256 * 1024];
+        }
+        let mut left = n;
+        while left > 0 {
+            let want = self
+                .scratch
+                .len()
+                .min(usize::try_from(left).unwrap_or(usize::MAX));
+            let got = match self.inner.read(&mut self.scratch[..want]) {
+                Ok(0) => break,
+                Ok(got) => got,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            left -= got as u64;
+            self.pos += got as u64;
+        }
         Ok(())
     }
 

@@ -50,7 +50,7 @@ pub(crate) fn candidates(
 ) -> Result<(String, Vec<Candidate>), ImageError> {
     let bytes = members.read("manifest.json", MAX_JSON_BYTES)?;
     let items: Vec<ManifestItem> = parse_json(&bytes, "manifest.json")?;
-    let mut layout = "tarball (kaniko, crane)";
+    let mut layout = "flat layout (skopeo, podman, kaniko, crane)";
     let mut out = Vec::with_capacity(items.len());
     for item in items {
         let sources = item.layer_sources.unwrap_or_default();
