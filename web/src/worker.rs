@@ -11,6 +11,16 @@ use crate::protocol::{ScanEvent, ScanRequest};
 
 pub struct ScanWorker;
 
+fn now_ms() -> f64 {
+    use wasm_bindgen::JsCast;
+    js_sys::global()
+        .dyn_into::<web_sys::DedicatedWorkerGlobalScope>()
+        .ok()
+        .and_then(|g| g.performance())
+        .map(|p| p.now())
+        .unwrap_or(0.0)
+}
+
 fn failed(e: &ImageError) -> ScanEvent {
     ScanEvent::Failed {
         code: e.code().into(),
@@ -83,6 +93,7 @@ impl Worker for ScanWorker {
                 }
             }
             ScanRequest::Layer { file, job, limits } => {
+                let t0 = now_ms();
                 let scan = match open(file) {
                     Ok(mut reader) => {
                         scanner_core::scan_layer(&mut reader, &job, &limits, &NoFiles)
@@ -92,6 +103,13 @@ impl Worker for ScanWorker {
                         ..LayerScan::default()
                     },
                 };
+                web_sys::console::debug_1(&wasm_bindgen::JsValue::from_str(&format!(
+                    "tarsier: layer {} ({} bytes, {:?}) walked in {:.0} ms",
+                    job.index,
+                    job.size,
+                    job.compression,
+                    now_ms() - t0
+                )));
                 match bincode::serialize(&scan) {
                     Ok(bytes) => ScanEvent::LayerDone {
                         index: job.index,

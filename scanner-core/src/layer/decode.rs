@@ -11,18 +11,28 @@ use ruzstd::decoding::{BlockDecodingStrategy, FrameDecoder};
 /// Input buffer for decompressors: large enough that the browser's per-read cost disappears.
 const INPUT_BUFFER: usize = 1 << 20;
 
+/// Output buffer after a decompressor: the tar walk reads 512-byte headers, and asking a
+/// decompressor for 512 bytes at a time costs far more than one large call.
+const OUTPUT_BUFFER: usize = 256 * 1024;
+
 /// A gzip decoder over every member of the stream.
 pub fn gzip<R: Read>(inner: R) -> impl Read {
-    MultiGzDecoder::new(BufReader::with_capacity(INPUT_BUFFER, inner))
+    BufReader::with_capacity(
+        OUTPUT_BUFFER,
+        MultiGzDecoder::new(BufReader::with_capacity(INPUT_BUFFER, inner)),
+    )
 }
 
 /// A zstd decoder over every frame of the stream.
-pub fn zstd<R: Read>(inner: R) -> ZstdFrames<R> {
-    ZstdFrames {
-        source: BufReader::with_capacity(INPUT_BUFFER, inner),
-        decoder: FrameDecoder::new(),
-        in_frame: false,
-    }
+pub fn zstd<R: Read>(inner: R) -> impl Read {
+    BufReader::with_capacity(
+        OUTPUT_BUFFER,
+        ZstdFrames {
+            source: BufReader::with_capacity(INPUT_BUFFER, inner),
+            decoder: FrameDecoder::new(),
+            in_frame: false,
+        },
+    )
 }
 
 pub struct ZstdFrames<R: Read> {
