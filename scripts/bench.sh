@@ -34,14 +34,17 @@ trunk build --release >/dev/null 2>&1
 
 # best-of-N wall seconds and peak RSS (MB) of a command
 measure() {
-  local best="" rss=0
+  local best="" rss=0 tf
+  tf=$(mktemp)
   for _ in $(seq "$RUNS"); do
+    /usr/bin/time -f '%e %M' -o "$tf" "$@" >/dev/null 2>&1 || { echo "failed: $*" >&2; rm -f "$tf"; return 1; }
     local out
-    out=$( { /usr/bin/time -f '%e %M' "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -n 1)
+    out=$(tail -n 1 "$tf")
     local t=${out% *} m=${out#* }
     if [ -z "$best" ] || awk "BEGIN{exit !($t < $best)}"; then best=$t; fi
     [ "$m" -gt "$rss" ] && rss=$m
   done
+  rm -f "$tf"
   echo "$best $((rss / 1024))"
 }
 
@@ -53,9 +56,18 @@ for f in "$SAMPLE/sample-docker.tar" "$SAMPLE/sample-oci.tar"; do
       const r = JSON.parse(s);
       console.log((r.layers.reduce((a, l) => a + (l.changes ? l.changes.tar_bytes : 0), 0) / 1e6).toFixed(1));
     });')
-  cache=$(mktemp -d)
-  read -r tt trss < <(measure env TRIVY_CACHE_DIR="$cache" "$TRIVY" image --input "$f" --format cyclonedx --skip-db-update --offline-scan --quiet)
-  rm -rf "$cache"
+  # Trivy cannot read OCI archives (tarballs); give it the same layout unpacked to a directory.
+  trivy_input=$f
+  if tar -tf "$f" index.json >/dev/null 2>&1 && ! tar -tf "$f" manifest.json >/dev/null 2>&1; then
+    trivy_input=$(mktemp -d)
+    tar -xf "$f" -C "$trivy_input"
+    echo "  (Trivy cannot open $name as a tarball; it reads the same OCI layout unpacked to a directory)"
+  fi
+  # A fresh cache for every run: Trivy caches each layer's analysis, and a warm cache would
+  # time a lookup instead of a scan.
+  read -r tt trss < <(measure sh -c 'c=$(mktemp -d); TRIVY_CACHE_DIR=$c "$0" "$@"; s=$?; rm -rf "$c"; exit $s' \
+    "$TRIVY" image --input "$trivy_input" --format cyclonedx --skip-db-update --offline-scan --quiet)
+  [ "$trivy_input" != "$f" ] && rm -rf "$trivy_input"
   read -r ct crss < <(measure target/release/tarsier scan "$f" --format json)
   bjson=$(node tests/bench/browser-scan.mjs "$f" "$RUNS")
   bt=$(node -e "console.log((JSON.parse(process.argv[1]).wall_ms / 1000).toFixed(2))" "$bjson")

@@ -1,6 +1,6 @@
 // Scans one image archive in the built page in headless Chromium and prints JSON:
 // {wall_ms (as the page measured it, from the file being chosen to the report), peak_rss_mb (the
-// renderer process, which hosts the page and its workers), layers, files}.
+// tab's renderer process, which hosts the page and its workers), layers, files}.
 // Usage: node tests/bench/browser-scan.mjs FILE [RUNS]
 import { execFileSync } from 'node:child_process';
 import { start, openApp } from '../e2e/helpers.mjs';
@@ -12,13 +12,14 @@ if (!file) {
   process.exit(2);
 }
 
-/** Sum of resident memory of Chromium renderer processes, in MB. */
+/** Resident memory of the largest Chromium renderer process (the tab under test, which also
+ * hosts its workers; Chromium keeps a spare renderer or two beside it), in MB. */
 function rendererRssMb() {
   try {
     const out = execFileSync('ps', ['-eo', 'rss,args'], { encoding: 'utf8' });
     let kb = 0;
     for (const line of out.split('\n')) {
-      if (line.includes('chromium') && line.includes('--type=renderer')) kb += Number(line.trim().split(/\s+/)[0]) || 0;
+      if (line.includes('chromium') && line.includes('--type=renderer')) kb = Math.max(kb, Number(line.trim().split(/\s+/)[0]) || 0);
     }
     return kb / 1024;
   } catch {
