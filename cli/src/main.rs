@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use scanner_core::layer::{FileSelector, LayerScan, NoFiles};
+use scanner_core::extract::Selector;
+use scanner_core::layer::{FileSelector, LayerScan};
 use scanner_core::source::reader::{BlockSource, ChunkSizes, ChunkedReader};
 use scanner_core::{ImageError, ImageScan, ImageSummary, InspectOptions, Limits};
 
@@ -183,7 +184,13 @@ fn main() -> ExitCode {
             }
             let options = InspectOptions { image: image_ref };
             let jobs = jobs.unwrap_or_else(default_jobs);
-            match scan_parallel(&image, &options, &limits.limits(), &NoFiles, jobs) {
+            match scan_parallel(
+                &image,
+                &options,
+                &limits.limits(),
+                &Selector::default(),
+                jobs,
+            ) {
                 Ok(scan) => {
                     let text = match format {
                         Format::Json => {
@@ -281,10 +288,39 @@ fn default_jobs() -> usize {
 
 fn render_scan_table(s: &ImageScan) -> String {
     let mut out = render_table(&s.summary);
+    match &s.distro {
+        Some(d) => {
+            let name = d
+                .pretty_name
+                .clone()
+                .unwrap_or_else(|| format!("{} {}", d.id, d.version));
+            let eol = match &d.eol {
+                Some(e) if e.end_of_life => {
+                    format!("  END OF LIFE since {} (table of {})", e.date, e.table_date)
+                }
+                Some(e) => format!("  supported until {} (table of {})", e.date, e.table_date),
+                None => String::new(),
+            };
+            out.push_str(&format!("\nDISTRO {name}{eol}\n"));
+        }
+        None => out.push_str("\nDISTRO unknown (no os-release)\n"),
+    }
     out.push_str(&format!(
         "\nFILES  {} paths in the final filesystem\n",
         s.tree.len()
     ));
+    out.push_str(&format!("\nPACKAGES  {}\n", s.packages.len()));
+    if !s.packages.is_empty() {
+        out.push_str(
+            "NAME                                VERSION                        LAYER  SOURCE\n",
+        );
+        for p in &s.packages {
+            out.push_str(&format!(
+                "{:<35} {:<30} {:<6} {}\n",
+                p.name, p.version, p.layer, p.found_by
+            ));
+        }
+    }
     out.push_str("\nLAYER  ENTRIES   ADDED  CHANGED  REMOVED  UNCOMPRESSED\n");
     for l in &s.summary.layers {
         if let Some(c) = &l.changes {

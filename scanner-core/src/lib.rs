@@ -15,7 +15,10 @@
 //! The entry point today is [`inspect`], which produces an [`ImageSummary`]: archive format, tags,
 //! config digest, platform, layers and history.
 
+pub mod distro;
 pub mod error;
+pub mod extract;
+pub mod inventory;
 pub mod layer;
 pub mod limits;
 pub mod progress;
@@ -24,7 +27,9 @@ pub mod scan;
 pub mod source;
 pub mod summary;
 
+pub use distro::Distro;
 pub use error::ImageError;
+pub use inventory::Package;
 pub use limits::Limits;
 pub use progress::{Progress, Stage};
 pub use report::{FileRecord, Report};

@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::distro::Distro;
+use crate::inventory::Package;
 use crate::layer::EntryKind;
 use crate::scan::ImageScan;
 use crate::summary::ImageSummary;
@@ -26,18 +28,24 @@ pub struct Report {
     pub image: ImageSummary,
     /// Paths in the final filesystem (directories included).
     pub file_count: usize,
+    /// The distribution the image is built on, if known.
+    pub distro: Option<Distro>,
+    /// Every package found, sorted by ecosystem, name, version.
+    pub packages: Vec<Package>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub files: Vec<FileRecord>,
 }
 
 impl Report {
-    pub const VERSION: u32 = 1;
+    pub const VERSION: u32 = 2;
 
     pub fn from_scan(scan: &ImageScan, with_files: bool) -> Report {
         Report {
             report_version: Self::VERSION,
             image: scan.summary.clone(),
             file_count: scan.tree.len(),
+            distro: scan.distro.clone(),
+            packages: scan.packages.clone(),
             files: if with_files {
                 scan.tree
                     .iter()

@@ -6,7 +6,10 @@ use std::io::{Read, Seek, SeekFrom};
 
 use serde::{Deserialize, Serialize};
 
+use crate::distro::Distro;
 use crate::error::ImageError;
+use crate::extract::{default_extractors, extract_with_history};
+use crate::inventory::Package;
 use crate::layer::input::{StreamInput, WindowInput};
 use crate::layer::{decode, squash, walk_layer, FileSelector, FileTree, LayerScan};
 use crate::limits::Limits;
@@ -22,6 +25,9 @@ pub struct ImageScan {
     pub tree: FileTree,
     /// Captured bytes of final files, by path, with the layer that wrote them.
     pub captured: BTreeMap<String, (usize, Vec<u8>)>,
+    pub distro: Option<Distro>,
+    /// Every package found, sorted by ecosystem, name, version.
+    pub packages: Vec<Package>,
 }
 
 /// Walks one layer of an archive. A pure function of the layer's bytes; never fails (damage is
@@ -70,6 +76,9 @@ pub fn assemble(plan: ImagePlan, scans: Vec<LayerScan>) -> ImageScan {
         layer.changes = Some(change);
     }
     let mut captured = BTreeMap::new();
+    // Every captured version of every path, oldest layer first: packages are attributed to the
+    // layer that introduced them at their final version.
+    let mut history: BTreeMap<String, Vec<(usize, Vec<u8>)>> = BTreeMap::new();
     for (index, scan) in scans.into_iter().enumerate() {
         let digest = summary
             .layers
@@ -83,15 +92,54 @@ pub fn assemble(plan: ImagePlan, scans: Vec<LayerScan>) -> ImageScan {
         }
         for file in scan.captured {
             if tree.get(&file.path).is_some_and(|n| n.layer == index) {
-                captured.insert(file.path, (index, file.data));
+                captured.insert(file.path.clone(), (index, file.data.clone()));
             }
+            history
+                .entry(file.path)
+                .or_default()
+                .push((index, file.data));
         }
     }
+    let distro = crate::distro::detect(&|path: &str| {
+        let resolved = tree.resolve(path, limits_depth()).ok()?;
+        captured.get(&resolved).map(|(_, d)| d.clone())
+    });
+    let mut packages = Vec::new();
+    for extractor in default_extractors() {
+        for (path, (_, data)) in &captured {
+            if !extractor.file_required(path, data.len() as u64) {
+                continue;
+            }
+            let versions: Vec<(usize, &[u8])> = history
+                .get(path)
+                .map(|v| v.iter().map(|(l, d)| (*l, d.as_slice())).collect())
+                .unwrap_or_default();
+            let found = extract_with_history(extractor, path, &versions, distro.as_ref());
+            summary.warnings.extend(found.warnings);
+            packages.extend(found.packages);
+        }
+    }
+    packages.sort_by(|a, b| {
+        (&a.ecosystem, &a.name, &a.version, &a.arch, &a.path).cmp(&(
+            &b.ecosystem,
+            &b.name,
+            &b.version,
+            &b.arch,
+            &b.path,
+        ))
+    });
     ImageScan {
         summary,
         tree,
         captured,
+        distro,
+        packages,
     }
+}
+
+/// Symlink hops followed when resolving release files (the default limit).
+fn limits_depth() -> u32 {
+    Limits::default().max_link_depth
 }
 
 fn short_digest(d: &str) -> String {

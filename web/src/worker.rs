@@ -1,7 +1,8 @@
 //! The scan worker: plans a scan, walks layers, or assembles walked layers, as asked.
 
 use gloo_worker::{HandlerId, Worker, WorkerScope};
-use scanner_core::layer::{LayerScan, NoFiles};
+use scanner_core::extract::Selector;
+use scanner_core::layer::LayerScan;
 use scanner_core::source::reader::{ChunkSizes, ChunkedReader};
 use scanner_core::{ImageError, InspectOptions, Progress, Report, Stage};
 use serde_bytes::ByteBuf;
@@ -78,7 +79,7 @@ impl Worker for ScanWorker {
                                     &mut reader,
                                     &options,
                                     &limits,
-                                    &NoFiles,
+                                    &Selector::default(),
                                     &mut on_progress,
                                 ) {
                                     Ok(scan) => ScanEvent::Done {
@@ -96,7 +97,7 @@ impl Worker for ScanWorker {
                 let t0 = now_ms();
                 let scan = match open(file) {
                     Ok(mut reader) => {
-                        scanner_core::scan_layer(&mut reader, &job, &limits, &NoFiles)
+                        scanner_core::scan_layer(&mut reader, &job, &limits, &Selector::default())
                     }
                     Err(e) => LayerScan {
                         warnings: vec![e.to_string()],
