@@ -175,6 +175,120 @@ fn image_picker(
     .into_any()
 }
 
+/// Which column the package table is sorted by.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum PackageSort {
+    Name,
+    Layer,
+}
+
+fn distro_view(report: &Report) -> AnyView {
+    let Some(d) = report.distro.clone() else {
+        return view! {
+            <span class="muted" data-testid="distro">"Distribution unknown (no os-release)"</span>
+        }
+        .into_any();
+    };
+    let name = d
+        .pretty_name
+        .clone()
+        .unwrap_or_else(|| format!("{} {}", d.id, d.version));
+    let eol = d.eol.clone().map(|e| {
+        if e.end_of_life {
+            view! {
+                <span class="chip danger" data-testid="eol" title=format!("from the end-of-life table of {}", e.table_date)>
+                    {format!("end of life since {}", e.date)}
+                </span>
+            }
+            .into_any()
+        } else {
+            view! {
+                <span class="chip ok" data-testid="eol" title=format!("from the end-of-life table of {}", e.table_date)>
+                    {format!("supported until {}", e.date)}
+                </span>
+            }
+            .into_any()
+        }
+    });
+    view! {
+        <span class="distro">
+            <strong data-testid="distro">{name}</strong>
+            " "
+            {eol}
+        </span>
+    }
+    .into_any()
+}
+
+fn packages_view(report: &Report) -> AnyView {
+    let sort = RwSignal::new(PackageSort::Name);
+    let packages = report.packages.clone();
+    let count = packages.len();
+    let rows = move || {
+        let mut list = packages.clone();
+        match sort.get() {
+            PackageSort::Name => {
+                list.sort_by(|a, b| (&a.name, &a.version).cmp(&(&b.name, &b.version)))
+            }
+            PackageSort::Layer => list.sort_by(|a, b| (a.layer, &a.name).cmp(&(b.layer, &b.name))),
+        }
+        list.into_iter()
+            .map(|p| {
+                let source = if p.source_name != p.name || p.source_version != p.version {
+                    format!("{} {}", p.source_name, p.source_version)
+                } else {
+                    String::new()
+                };
+                view! {
+                    <tr data-testid="package-row">
+                        <td class="pkg-name">{p.name.clone()}</td>
+                        <td><code>{p.version.clone()}</code></td>
+                        <td class="num">{p.layer}</td>
+                        <td class="muted">{p.ecosystem.clone()}</td>
+                        <td class="muted small">{source}</td>
+                        <td class="muted small">{p.arch.clone().unwrap_or_default()}</td>
+                    </tr>
+                }
+            })
+            .collect_view()
+    };
+    let header = move |label: &'static str, key: PackageSort, class: &'static str| {
+        view! {
+            <th class=class aria-sort=move || if sort.get() == key { "ascending" } else { "none" }>
+                <button class="sort" class:active=move || sort.get() == key on:click=move |_| sort.set(key)>
+                    {label}
+                    <span aria-hidden="true">{move || if sort.get() == key { " ▲" } else { "" }}</span>
+                </button>
+            </th>
+        }
+    };
+    view! {
+        <div class="card">
+            <h3>
+                "Packages "
+                <span class="muted small" data-testid="package-count">{format!("{count}")}</span>
+            </h3>
+            <p class="distro-line">{distro_view(report)}</p>
+            <div class="table-wrap">
+                <table class="packages" data-testid="packages">
+                    <thead>
+                        <tr>
+                            {header("Name", PackageSort::Name, "")}
+                            <th>"Version"</th>
+                            {header("Layer", PackageSort::Layer, "num")}
+                            <th>"Ecosystem"</th>
+                            <th>"Source"</th>
+                            <th>"Arch"</th>
+                        </tr>
+                    </thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+        </div>
+    }
+    .into_any()
+}
+
 fn summary_view(
     file_name: &str,
     report: &Report,
@@ -306,6 +420,7 @@ fn summary_view(
                     <code class="fact-value digest" data-testid="config-digest">{s.config_digest.clone()}</code>
                 </div>
             </div>
+            {packages_view(report)}
             <div class="card">
                 <h3>"Layers"</h3>
                 <div class="table-wrap">
