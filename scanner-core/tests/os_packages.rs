@@ -330,3 +330,110 @@ fn packages_are_attributed_to_the_layer_that_introduced_their_version() {
         .iter()
         .all(|p| p.path == "/var/lib/dpkg/status" && p.found_by == "os/dpkg"));
 }
+
+// ---- rpm: all three backends against what real `rpm -qa` printed ------------------------------
+
+fn rpm_rows(db: &str) -> (Vec<String>, Extracted) {
+    use scanner_core::extract::os::rpm::RpmDatabase;
+    let data = fixture(&format!("rpm/{db}"));
+    let x = run(&RpmDatabase, "var/lib/rpm/rpmdb.sqlite", &data, None);
+    // NAME EPOCH VERSION RELEASE ARCH SOURCERPM MODULARITYLABEL, as the fixture lists them.
+    let mut rows: Vec<String> = x
+        .packages
+        .iter()
+        .map(|p| {
+            let (epoch, vr) = match p.version.split_once(':') {
+                Some((e, vr)) => (e.to_string(), vr.to_string()),
+                None => ("0".to_string(), p.version.clone()),
+            };
+            let (version, release) = vr.rsplit_once('-').expect("version-release");
+            let srpm = p
+                .purl
+                .split_once('?')
+                .map(|_| format!("{}-{}.src.rpm", p.source_name, p.source_version))
+                .unwrap_or_default();
+            let module = p
+                .notes
+                .iter()
+                .find_map(|n| n.strip_prefix("modularitylabel="))
+                .unwrap_or("(none)");
+            format!(
+                "{}\t{epoch}\t{version}\t{release}\t{}\t{srpm}\t{module}",
+                p.name,
+                p.arch.as_deref().unwrap_or("")
+            )
+        })
+        .collect();
+    rows.sort();
+    (rows, x)
+}
+
+fn expected_rows(db: &str) -> Vec<String> {
+    let text = String::from_utf8(fixture(&format!("rpm/{db}.expected.tsv"))).expect("utf-8");
+    let mut rows: Vec<String> = text
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect();
+    rows.sort();
+    rows
+}
+
+#[test]
+fn rpm_sqlite_matches_rpm_qa() {
+    let (rows, x) = rpm_rows("cbl-mariner-2.0-rpmdb.sqlite");
+    assert!(x.warnings.is_empty(), "{:?}", x.warnings);
+    assert_eq!(rows, expected_rows("cbl-mariner-2.0-rpmdb.sqlite"));
+}
+
+#[test]
+fn rpm_ndb_matches_rpm_qa() {
+    let (rows, x) = rpm_rows("sle15-bci-ndb-Packages.db");
+    assert!(x.warnings.is_empty(), "{:?}", x.warnings);
+    assert_eq!(rows, expected_rows("sle15-bci-ndb-Packages.db"));
+}
+
+#[test]
+fn rpm_berkeley_db_matches_rpm_qa() {
+    for db in ["libuuid-bdb-Packages", "epoch-bdb-Packages"] {
+        let (rows, x) = rpm_rows(db);
+        assert!(x.warnings.is_empty(), "{db}: {:?}", x.warnings);
+        assert_eq!(rows, expected_rows(db), "{db}");
+    }
+}
+
+#[test]
+fn rpm_epoch_is_put_back_into_the_version_and_purl() {
+    let (_, x) = rpm_rows("epoch-bdb-Packages");
+    let p = &x.packages[0];
+    assert_eq!(p.version, "1:0.0.1-rls");
+    assert!(p.purl.contains("epoch=1"), "{}", p.purl);
+}
+
+#[test]
+fn damaged_rpm_databases_are_warnings() {
+    use scanner_core::extract::os::rpm::RpmDatabase;
+    for db in [
+        "cbl-mariner-2.0-rpmdb.sqlite",
+        "sle15-bci-ndb-Packages.db",
+        "libuuid-bdb-Packages",
+    ] {
+        let mut data = fixture(&format!("rpm/{db}"));
+        let n = data.len();
+        data.truncate(n * 2 / 3);
+        let x = run(&RpmDatabase, "var/lib/rpm/Packages", &data, None);
+        assert!(!x.warnings.is_empty() || !x.packages.is_empty(), "{db}");
+        let mut data = fixture(&format!("rpm/{db}"));
+        for b in data.iter_mut().skip(200).step_by(97) {
+            *b ^= 0x5a;
+        }
+        let _ = run(&RpmDatabase, "var/lib/rpm/Packages", &data, None);
+    }
+    let x = run(
+        &RpmDatabase,
+        "var/lib/rpm/Packages",
+        b"definitely not a database",
+        None,
+    );
+    assert!(x.packages.is_empty() && !x.warnings.is_empty());
+}

@@ -113,3 +113,43 @@ fn damaged_layer_bodies_are_warnings_not_errors() {
     );
     assert_eq!(s.summary.layers.len(), 14);
 }
+
+fn os_fixture(rel: &str) -> Vec<u8> {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/fixtures/os")
+        .join(rel);
+    std::fs::read(&p).unwrap_or_else(|e| panic!("fixture {} is missing: {e}", p.display()))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// Damaged package databases of every format never panic.
+    #[test]
+    fn damaged_package_databases_never_panic(
+        which in 0usize..6,
+        flips in proptest::collection::vec((any::<u64>(), any::<u8>()), 0..32),
+        keep in 0.0f64..1.0,
+    ) {
+        use scanner_core::extract::{default_extractors, ExtractInput};
+        let (rel, path) = [
+            ("rpm/cbl-mariner-2.0-rpmdb.sqlite", "var/lib/rpm/rpmdb.sqlite"),
+            ("rpm/sle15-bci-ndb-Packages.db", "var/lib/rpm/Packages.db"),
+            ("rpm/libuuid-bdb-Packages", "var/lib/rpm/Packages"),
+            ("rpm/epoch-bdb-Packages", "var/lib/rpm/Packages"),
+            ("dpkg/valid", "var/lib/dpkg/status"),
+            ("apk/installed", "lib/apk/db/installed"),
+        ][which];
+        let mut data = os_fixture(rel);
+        for (at, x) in flips {
+            let i = (at % data.len() as u64) as usize;
+            data[i] ^= x | 1;
+        }
+        data.truncate((data.len() as f64 * keep) as usize + 1);
+        for e in default_extractors() {
+            if e.file_required(path, data.len() as u64) {
+                let _ = e.extract(&ExtractInput { path, data: &data, distro: None });
+            }
+        }
+    }
+}

@@ -41,7 +41,11 @@ pub trait Extractor: Sync {
 
 /// Every extractor, in a fixed order.
 pub fn default_extractors() -> Vec<&'static dyn Extractor> {
-    vec![&os::dpkg::DpkgStatus, &os::apk::ApkInstalled]
+    vec![
+        &os::dpkg::DpkgStatus,
+        &os::apk::ApkInstalled,
+        &os::rpm::RpmDatabase,
+    ]
 }
 
 /// The files a scan must capture: distro release files and whatever an extractor wants.
