@@ -26,6 +26,7 @@ pub mod report;
 pub mod scan;
 pub mod source;
 pub mod summary;
+pub mod version;
 
 pub use distro::Distro;
 pub use error::ImageError;

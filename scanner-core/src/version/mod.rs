@@ -1,0 +1,46 @@
+//! Version ordering, one module per scheme. Every comparison works on digit strings, never on
+//! machine integers, so versions with 30-digit components order correctly and cannot overflow.
+//!
+//! Conformance: every line of `../shared/fixtures/versions/*-versions*.txt` for the schemes here
+//! is checked by `tests/versions.rs`.
+
+use std::cmp::Ordering;
+
+pub mod apk;
+pub mod dpkg;
+pub mod rpm;
+
+/// A versioning scheme.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scheme {
+    Dpkg,
+    Apk,
+    Rpm,
+}
+
+/// A version string a scheme cannot read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{version}` is not a valid {scheme} version: {reason}")]
+pub struct ParseError {
+    pub scheme: &'static str,
+    pub version: String,
+    pub reason: String,
+}
+
+impl Scheme {
+    /// Orders two versions of this scheme.
+    pub fn compare(self, a: &str, b: &str) -> Result<Ordering, ParseError> {
+        match self {
+            Scheme::Dpkg => dpkg::compare(a, b),
+            Scheme::Apk => apk::compare(a, b),
+            Scheme::Rpm => Ok(rpm::compare(a, b)),
+        }
+    }
+}
+
+/// Compares two runs of ASCII digits as numbers of any length.
+pub fn compare_digits(a: &str, b: &str) -> Ordering {
+    let a = a.trim_start_matches('0');
+    let b = b.trim_start_matches('0');
+    a.len().cmp(&b.len()).then_with(|| a.cmp(b))
+}
