@@ -102,3 +102,18 @@ fn bad_debian_versions_are_errors() {
     assert!(Scheme::Dpkg.compare("", "1.0").is_err());
     assert!(Scheme::Dpkg.compare("1:-1", "1.0").is_err());
 }
+
+#[test]
+fn semver() {
+    check("semver-versions.txt", Scheme::SemVer);
+}
+
+#[test]
+fn pypi() {
+    check("pypi-versions.txt", Scheme::Pep440);
+}
+
+#[test]
+fn pypi_generated() {
+    check("pypi-versions-generated.txt", Scheme::Pep440);
+}

@@ -8,7 +8,9 @@ use std::cmp::Ordering;
 
 pub mod apk;
 pub mod dpkg;
+pub mod pep440;
 pub mod rpm;
+pub mod semver;
 
 /// A versioning scheme.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,6 +18,10 @@ pub enum Scheme {
     Dpkg,
     Apk,
     Rpm,
+    /// PEP 440 (PyPI), with legacy versions.
+    Pep440,
+    /// SemVer 2.0 as crates.io, npm, Go, Hex and Pub write it.
+    SemVer,
 }
 
 /// A version string a scheme cannot read.
@@ -34,6 +40,8 @@ impl Scheme {
             Scheme::Dpkg => dpkg::compare(a, b),
             Scheme::Apk => apk::compare(a, b),
             Scheme::Rpm => Ok(rpm::compare(a, b)),
+            Scheme::SemVer => semver::compare(a, b),
+            Scheme::Pep440 => Ok(pep440::compare(a, b)),
         }
     }
 }
