@@ -117,3 +117,18 @@ fn pypi() {
 fn pypi_generated() {
     check("pypi-versions-generated.txt", Scheme::Pep440);
 }
+
+#[test]
+fn maven() {
+    check("maven-versions.txt", Scheme::Maven);
+}
+
+#[test]
+fn maven_generated() {
+    check("maven-versions-generated.txt", Scheme::Maven);
+}
+
+#[test]
+fn nuget() {
+    check("nuget-versions.txt", Scheme::NuGet);
+}

@@ -8,6 +8,8 @@ use std::cmp::Ordering;
 
 pub mod apk;
 pub mod dpkg;
+pub mod maven;
+pub mod nuget;
 pub mod pep440;
 pub mod rpm;
 pub mod semver;
@@ -20,6 +22,8 @@ pub enum Scheme {
     Rpm,
     /// PEP 440 (PyPI), with legacy versions.
     Pep440,
+    Maven,
+    NuGet,
     /// SemVer 2.0 as crates.io, npm, Go, Hex and Pub write it.
     SemVer,
 }
@@ -42,6 +46,8 @@ impl Scheme {
             Scheme::Rpm => Ok(rpm::compare(a, b)),
             Scheme::SemVer => semver::compare(a, b),
             Scheme::Pep440 => Ok(pep440::compare(a, b)),
+            Scheme::Maven => Ok(maven::compare(a, b)),
+            Scheme::NuGet => nuget::compare(a, b),
         }
     }
 }
