@@ -132,3 +132,37 @@ fn maven_generated() {
 fn nuget() {
     check("nuget-versions.txt", Scheme::NuGet);
 }
+
+#[test]
+fn rubygems() {
+    check("rubygems-versions.txt", Scheme::RubyGems);
+}
+
+#[test]
+fn rubygems_generated() {
+    check("rubygems-versions-generated.txt", Scheme::RubyGems);
+}
+
+#[test]
+fn packagist() {
+    check("packagist-versions.txt", Scheme::Packagist);
+}
+
+#[test]
+fn packagist_generated() {
+    check("packagist-versions-generated.txt", Scheme::Packagist);
+}
+
+#[test]
+fn absurdly_long_versions_are_refused_not_recursed() {
+    let nested = "1-".repeat(100_000);
+    for scheme in [
+        Scheme::Maven,
+        Scheme::Packagist,
+        Scheme::Dpkg,
+        Scheme::Apk,
+        Scheme::Pep440,
+    ] {
+        assert!(scheme.compare(&nested, "1").is_err(), "{scheme:?}");
+    }
+}

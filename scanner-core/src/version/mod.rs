@@ -10,8 +10,10 @@ pub mod apk;
 pub mod dpkg;
 pub mod maven;
 pub mod nuget;
+pub mod packagist;
 pub mod pep440;
 pub mod rpm;
+pub mod rubygems;
 pub mod semver;
 
 /// A versioning scheme.
@@ -24,6 +26,8 @@ pub enum Scheme {
     Pep440,
     Maven,
     NuGet,
+    RubyGems,
+    Packagist,
     /// SemVer 2.0 as crates.io, npm, Go, Hex and Pub write it.
     SemVer,
 }
@@ -38,8 +42,18 @@ pub struct ParseError {
 }
 
 impl Scheme {
-    /// Orders two versions of this scheme.
+    /// Orders two versions of this scheme. Versions longer than [`MAX_VERSION_LEN`] are refused:
+    /// no real one is, and it bounds the work (and nesting) hostile input can cause.
     pub fn compare(self, a: &str, b: &str) -> Result<Ordering, ParseError> {
+        for v in [a, b] {
+            if v.len() > MAX_VERSION_LEN {
+                return Err(ParseError {
+                    scheme: self.name(),
+                    version: v.chars().take(40).collect::<String>() + "…",
+                    reason: format!("it is longer than {MAX_VERSION_LEN} bytes"),
+                });
+            }
+        }
         match self {
             Scheme::Dpkg => dpkg::compare(a, b),
             Scheme::Apk => apk::compare(a, b),
@@ -48,6 +62,28 @@ impl Scheme {
             Scheme::Pep440 => Ok(pep440::compare(a, b)),
             Scheme::Maven => Ok(maven::compare(a, b)),
             Scheme::NuGet => nuget::compare(a, b),
+            Scheme::RubyGems => Ok(rubygems::compare(a, b)),
+            Scheme::Packagist => Ok(packagist::compare(a, b)),
+        }
+    }
+}
+
+/// Longest version string compared.
+pub const MAX_VERSION_LEN: usize = 256;
+
+impl Scheme {
+    /// The scheme's name, as in messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            Scheme::Dpkg => "Debian",
+            Scheme::Apk => "Alpine",
+            Scheme::Rpm => "RPM",
+            Scheme::Pep440 => "PyPI",
+            Scheme::Maven => "Maven",
+            Scheme::NuGet => "NuGet",
+            Scheme::RubyGems => "RubyGems",
+            Scheme::Packagist => "Packagist",
+            Scheme::SemVer => "SemVer",
         }
     }
 }
