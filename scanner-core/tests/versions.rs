@@ -166,3 +166,23 @@ fn absurdly_long_versions_are_refused_not_recursed() {
         assert!(scheme.compare(&nested, "1").is_err(), "{scheme:?}");
     }
 }
+
+#[test]
+fn pub_dev() {
+    check("pub-versions.txt", Scheme::Pub);
+}
+
+#[test]
+fn cran() {
+    check("cran-versions.txt", Scheme::Cran);
+}
+
+#[test]
+fn cran_generated() {
+    check("cran-versions-generated.txt", Scheme::Cran);
+}
+
+#[test]
+fn hackage() {
+    check("hackage-versions.txt", Scheme::Hackage);
+}

@@ -10,8 +10,10 @@ pub mod apk;
 pub mod dpkg;
 pub mod maven;
 pub mod nuget;
+pub mod numeric;
 pub mod packagist;
 pub mod pep440;
+pub mod pubdev;
 pub mod rpm;
 pub mod rubygems;
 pub mod semver;
@@ -28,6 +30,9 @@ pub enum Scheme {
     NuGet,
     RubyGems,
     Packagist,
+    Pub,
+    Cran,
+    Hackage,
     /// SemVer 2.0 as crates.io, npm, Go, Hex and Pub write it.
     SemVer,
 }
@@ -64,6 +69,9 @@ impl Scheme {
             Scheme::NuGet => nuget::compare(a, b),
             Scheme::RubyGems => Ok(rubygems::compare(a, b)),
             Scheme::Packagist => Ok(packagist::compare(a, b)),
+            Scheme::Pub => pubdev::compare(a, b),
+            Scheme::Cran => numeric::compare_cran(a, b),
+            Scheme::Hackage => numeric::compare_hackage(a, b),
         }
     }
 }
@@ -84,6 +92,9 @@ impl Scheme {
             Scheme::RubyGems => "RubyGems",
             Scheme::Packagist => "Packagist",
             Scheme::SemVer => "SemVer",
+            Scheme::Pub => "Pub",
+            Scheme::Cran => "CRAN",
+            Scheme::Hackage => "Hackage",
         }
     }
 }

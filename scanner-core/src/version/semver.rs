@@ -62,11 +62,15 @@ fn is_numeric(s: &str) -> bool {
 
 fn compare_pre(a: &[&str], b: &[&str]) -> Ordering {
     match (a.is_empty(), b.is_empty()) {
-        (true, true) => return Ordering::Equal,
-        (true, false) => return Ordering::Greater,
-        (false, true) => return Ordering::Less,
-        _ => {}
+        (true, true) => Ordering::Equal,
+        (true, false) => Ordering::Greater,
+        (false, true) => Ordering::Less,
+        _ => compare_identifiers(a, b),
     }
+}
+
+/// Orders dot-separated identifier lists as SemVer orders pre-releases.
+pub fn compare_identifiers(a: &[&str], b: &[&str]) -> Ordering {
     for (x, y) in a.iter().zip(b) {
         let c = match (is_numeric(x), is_numeric(y)) {
             (true, true) => compare_digits(x, y),
