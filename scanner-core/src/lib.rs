@@ -15,7 +15,9 @@
 //! The entry point today is [`inspect`], which produces an [`ImageSummary`]: archive format, tags,
 //! config digest, platform, layers and history.
 
+pub mod advisory;
 pub mod distro;
+pub mod ecosystem;
 pub mod error;
 pub mod extract;
 pub mod inventory;
