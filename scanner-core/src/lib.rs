@@ -23,6 +23,7 @@ pub mod extract;
 pub mod inventory;
 pub mod layer;
 pub mod limits;
+pub mod matcher;
 pub mod progress;
 pub mod report;
 pub mod scan;

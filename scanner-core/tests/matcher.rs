@@ -1,0 +1,272 @@
+//! Matching packages to advisories: each rule on records written here (expected results worked
+//! out by hand in the comments), and real PyPI records from `../shared/advisories`.
+
+use std::path::PathBuf;
+
+use scanner_core::advisory::osv::{self, Record};
+use scanner_core::matcher::{match_packages, Index};
+use scanner_core::Package;
+
+fn record(json: serde_json::Value) -> Record {
+    serde_json::from_value(json).expect("record")
+}
+
+fn package(ecosystem: &str, name: &str, version: &str, source: (&str, &str)) -> Package {
+    Package {
+        purl: format!("pkg:test/{name}@{version}"),
+        ecosystem: ecosystem.into(),
+        name: name.into(),
+        version: version.into(),
+        source_name: source.0.into(),
+        source_version: source.1.into(),
+        arch: None,
+        license: None,
+        layer: 1,
+        path: "/var/lib/dpkg/status".into(),
+        found_by: "test".into(),
+        notes: vec![],
+    }
+}
+
+fn range(eco: &str, name: &str, events: serde_json::Value) -> serde_json::Value {
+    serde_json::json!({"package": {"ecosystem": eco, "name": name}, "ranges": [{"type": "ECOSYSTEM", "events": events}]})
+}
+
+#[test]
+fn debian_matches_by_source_package_and_release_only() {
+    let records = vec![
+        // openssl in Debian 12, fixed in 3.0.16-1~deb12u1.
+        record(
+            serde_json::json!({"id": "DSA-1", "aliases": ["CVE-2024-0001"],
+            "affected": [range("Debian:12", "openssl", serde_json::json!([{"introduced": "0"}, {"fixed": "3.0.16-1~deb12u1"}]))]}),
+        ),
+        // The same source in Debian 11: must not match a Debian 12 package.
+        record(
+            serde_json::json!({"id": "DLA-2", "affected": [range("Debian:11", "openssl", serde_json::json!([{"introduced": "0"}]))]}),
+        ),
+        // An upstream range for "openssl" in another ecosystem: never for OS packages.
+        record(
+            serde_json::json!({"id": "OSV-3", "affected": [range("crates.io", "openssl", serde_json::json!([{"introduced": "0"}]))]}),
+        ),
+    ];
+    let index = Index::new(&records);
+    // Binary libssl3 from source openssl 3.0.11-1~deb12u1 < 3.0.16-1~deb12u1: affected by DSA-1 only.
+    let r = match_packages(
+        &index,
+        &[package(
+            "Debian:12",
+            "libssl3",
+            "3.0.11-1~deb12u1",
+            ("openssl", "3.0.11-1~deb12u1"),
+        )],
+    );
+    assert_eq!(r.findings.len(), 1, "{:?}", r.findings);
+    let f = &r.findings[0];
+    assert_eq!(f.id, "CVE-2024-0001");
+    assert_eq!(f.aliases, vec!["CVE-2024-0001", "DSA-1"]);
+    assert_eq!(f.fixed_versions, vec!["3.0.16-1~deb12u1"]);
+    assert_eq!(
+        (f.status.as_str(), f.layer, f.package_name.as_str()),
+        ("fixed", 1, "libssl3")
+    );
+    // At the fixed version: nothing.
+    let r = match_packages(
+        &index,
+        &[package(
+            "Debian:12",
+            "libssl3",
+            "3.0.16-1~deb12u1",
+            ("openssl", "3.0.16-1~deb12u1"),
+        )],
+    );
+    assert!(r.findings.is_empty());
+}
+
+#[test]
+fn binnmu_versions_match_by_source_version() {
+    // bash 5.2.15-2+b13 is a rebuild of source bash 5.2.15-2; fixed in 5.2.15-3: affected.
+    let records = vec![record(serde_json::json!({"id": "DSA-9",
+        "affected": [range("Debian:12", "bash", serde_json::json!([{"introduced": "0"}, {"fixed": "5.2.15-3"}]))]}))];
+    let index = Index::new(&records);
+    let r = match_packages(
+        &index,
+        &[package(
+            "Debian:12",
+            "bash",
+            "5.2.15-2+b13",
+            ("bash", "5.2.15-2+b13"),
+        )],
+    );
+    assert_eq!(r.findings.len(), 1);
+}
+
+#[test]
+fn ubuntu_lts_and_pro_variants_count_as_the_release() {
+    let records = vec![
+        record(
+            serde_json::json!({"id": "USN-1", "affected": [range("Ubuntu:22.04:LTS", "curl", serde_json::json!([{"introduced": "0"}, {"fixed": "7.81.0-1ubuntu1.15"}]))]}),
+        ),
+        record(
+            serde_json::json!({"id": "USN-2", "affected": [range("Ubuntu:Pro:22.04:LTS", "curl", serde_json::json!([{"introduced": "0"}]))]}),
+        ),
+        record(
+            serde_json::json!({"id": "USN-3", "affected": [range("Ubuntu:20.04:LTS", "curl", serde_json::json!([{"introduced": "0"}]))]}),
+        ),
+    ];
+    let index = Index::new(&records);
+    let r = match_packages(
+        &index,
+        &[package(
+            "Ubuntu:22.04",
+            "libcurl4",
+            "7.81.0-1ubuntu1.14",
+            ("curl", "7.81.0-1ubuntu1.14"),
+        )],
+    );
+    let ids: Vec<&str> = r.findings.iter().map(|f| f.id.as_str()).collect();
+    assert_eq!(ids, vec!["USN-1", "USN-2"]);
+}
+
+#[test]
+fn alpine_by_origin_and_rpm_with_epoch() {
+    let records = vec![
+        record(
+            serde_json::json!({"id": "ALPINE-1", "affected": [range("Alpine:v3.18", "openssl", serde_json::json!([{"introduced": "0"}, {"fixed": "3.1.4-r1"}]))]}),
+        ),
+        // AlmaLinux fixed at epoch 1.
+        record(
+            serde_json::json!({"id": "ALSA-1", "affected": [range("AlmaLinux:9", "openssl-libs", serde_json::json!([{"introduced": "0"}, {"fixed": "1:3.0.7-25.el9_3"}]))]}),
+        ),
+    ];
+    let index = Index::new(&records);
+    let r = match_packages(
+        &index,
+        &[
+            // libcrypto3 from origin openssl 3.1.4-r0 < 3.1.4-r1: affected.
+            package(
+                "Alpine:v3.18",
+                "libcrypto3",
+                "3.1.4-r0",
+                ("openssl", "3.1.4-r0"),
+            ),
+            // 1:3.0.7-24.el9 < 1:3.0.7-25.el9_3: affected.
+            package(
+                "AlmaLinux:9",
+                "openssl-libs",
+                "1:3.0.7-24.el9",
+                ("openssl", "1:3.0.7-24.el9"),
+            ),
+            // 1:3.0.7-27.el9 >= fixed: not affected.
+            package(
+                "AlmaLinux:9",
+                "openssl-libs",
+                "1:3.0.7-27.el9",
+                ("openssl", "1:3.0.7-27.el9"),
+            ),
+        ],
+    );
+    let got: Vec<(&str, &str)> = r
+        .findings
+        .iter()
+        .map(|f| (f.id.as_str(), f.installed_version.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![("ALPINE-1", "3.1.4-r0"), ("ALSA-1", "1:3.0.7-24.el9")]
+    );
+}
+
+#[test]
+fn unknown_release_is_a_warning_never_a_match_of_every_release() {
+    let records = vec![record(
+        serde_json::json!({"id": "DSA-1", "affected": [range("Debian:12", "zlib", serde_json::json!([{"introduced": "0"}]))]}),
+    )];
+    let index = Index::new(&records);
+    let r = match_packages(
+        &index,
+        &[package(
+            "Debian",
+            "zlib1g",
+            "1:1.2.13",
+            ("zlib", "1:1.2.13"),
+        )],
+    );
+    assert!(r.findings.is_empty());
+    assert!(
+        r.warnings.iter().any(|w| w.contains("release is unknown")),
+        "{:?}",
+        r.warnings
+    );
+}
+
+#[test]
+fn kernel_headers_are_marked_not_applicable_and_withdrawn_records_ignored() {
+    let records = vec![
+        record(
+            serde_json::json!({"id": "DSA-7", "affected": [range("Debian:12", "linux", serde_json::json!([{"introduced": "0"}]))]}),
+        ),
+        record(
+            serde_json::json!({"id": "DSA-8", "withdrawn": "2024-01-01T00:00:00Z", "affected": [range("Debian:12", "linux", serde_json::json!([{"introduced": "0"}]))]}),
+        ),
+    ];
+    let index = Index::new(&records);
+    let r = match_packages(
+        &index,
+        &[package(
+            "Debian:12",
+            "linux-libc-dev",
+            "6.1.76-1",
+            ("linux", "6.1.76-1"),
+        )],
+    );
+    assert_eq!(r.findings.len(), 1);
+    assert!(r.findings[0].not_applicable);
+    assert_eq!(r.findings[0].status, "no_fix_yet");
+}
+
+fn pypi_records() -> Vec<Record> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/advisories/PyPI");
+    std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{} is missing: {e}", dir.display()))
+        .filter_map(|e| e.ok())
+        .map(|e| osv::parse(&std::fs::read(e.path()).expect("read")).expect("parse"))
+        .collect()
+}
+
+#[test]
+fn real_pypi_records_for_requests_2_25_0_merge_aliases() {
+    // By hand from the records: GHSA-j8r2-6x86-q33q and PYSEC-2023-74 are both CVE-2023-32681
+    // ([2.3.0, 2.31.0)); GHSA-9wx4-h78v-vm56 is CVE-2024-35195 ([0, 2.32.0)). CVE-2018-18074
+    // (fixed 2.20.0), the 2014 ones (fixed 2.3.0) and CVE-2015-2296 ([2.1.0, 2.6.0)) do not apply.
+    let records = pypi_records();
+    let index = Index::new(&records);
+    let mut p = package("PyPI", "Requests", "2.25.0", ("Requests", "2.25.0"));
+    p.path = "/usr/local/lib/python3.11/dist-packages/requests-2.25.0.dist-info/METADATA".into();
+    let r = match_packages(&index, &[p]);
+    let mut got: Vec<(String, Vec<String>, Vec<String>)> = r
+        .findings
+        .iter()
+        .map(|f| (f.id.clone(), f.aliases.clone(), f.fixed_versions.clone()))
+        .collect();
+    got.sort();
+    assert_eq!(
+        got,
+        vec![
+            (
+                "CVE-2023-32681".to_string(),
+                vec![
+                    "CVE-2023-32681".to_string(),
+                    "GHSA-j8r2-6x86-q33q".into(),
+                    "PYSEC-2023-74".into()
+                ],
+                vec!["2.31.0".to_string()]
+            ),
+            (
+                "CVE-2024-35195".to_string(),
+                vec!["CVE-2024-35195".to_string(), "GHSA-9wx4-h78v-vm56".into()],
+                vec!["2.32.0".to_string()]
+            ),
+        ]
+    );
+    assert!(r.warnings.is_empty(), "{:?}", r.warnings);
+}
