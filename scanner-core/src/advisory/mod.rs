@@ -1,6 +1,7 @@
 //! Advisories: the OSV-shaped model ([`osv`]) and the question at the heart of matching, whether
 //! a version falls inside an affected range ([`is_affected`]).
 
+pub mod bundle;
 pub mod osv;
 
 use std::cmp::Ordering;
