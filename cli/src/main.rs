@@ -9,6 +9,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use scanner_core::advisory::bundle::{self, Header};
+use scanner_core::advisory::osv::{self, Record};
 use scanner_core::extract::Selector;
 use scanner_core::layer::{FileSelector, LayerScan};
 use scanner_core::source::reader::{BlockSource, ChunkSizes, ChunkedReader};
@@ -38,6 +40,11 @@ enum Command {
         #[arg(long = "image", value_name = "REF")]
         image_ref: Option<String>,
     },
+    /// Advisory bundles.
+    Bundle {
+        #[command(subcommand)]
+        command: BundleCommand,
+    },
     /// Scan an image: read every layer, squash them into the final filesystem, and report.
     Scan {
         /// A `docker save` tarball or an OCI archive (also gzip/zstd-compressed as a whole).
@@ -54,8 +61,27 @@ enum Command {
         /// List every file of the final filesystem with the layer that wrote it.
         #[arg(long)]
         list_files: bool,
+        /// Match packages against this advisory bundle (`tarsier bundle build`) and report findings.
+        #[arg(long, value_name = "FILE")]
+        bundle: Option<PathBuf>,
         #[command(flatten)]
         limits: LimitArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum BundleCommand {
+    /// Build an advisory bundle from OSV records (JSON files, searched recursively).
+    Build {
+        /// Folders or files of OSV records.
+        #[arg(long = "osv", value_name = "PATH", required = true)]
+        osv: Vec<PathBuf>,
+        /// Where to write the bundle.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Build time to record (RFC 3339); defaults to now.
+        #[arg(long, value_name = "TIME")]
+        built: Option<String>,
     },
 }
 
@@ -132,6 +158,15 @@ fn open(path: &Path) -> io::Result<ChunkedReader<FileSource>> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Bundle {
+            command: BundleCommand::Build { osv, out, built },
+        } => match build_bundle(&osv, &out, built) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                ExitCode::FAILURE
+            }
+        },
         Command::Inspect {
             image,
             json,
@@ -177,7 +212,15 @@ fn main() -> ExitCode {
             jobs,
             list_files,
             limits,
+            bundle,
         } => {
+            let advisories = match bundle.as_deref().map(load_bundle).transpose() {
+                Ok(a) => a,
+                Err(e) => {
+                    eprintln!("error: {e:#}");
+                    return ExitCode::from(2);
+                }
+            };
             if let Err(e) = File::open(&image) {
                 eprintln!("error: cannot open {}: {e}", image.display());
                 return ExitCode::from(2);
@@ -192,19 +235,23 @@ fn main() -> ExitCode {
                 jobs,
             ) {
                 Ok(scan) => {
+                    let mut report = scanner_core::Report::from_scan(&scan, list_files);
+                    if let Some((header, records)) = &advisories {
+                        report.add_findings(header.clone(), records);
+                    }
                     let text = match format {
-                        Format::Json => {
-                            let report = scanner_core::Report::from_scan(&scan, list_files);
-                            match serde_json::to_string_pretty(&report) {
-                                Ok(s) => s + "\n",
-                                Err(e) => {
-                                    eprintln!("error: {e}");
-                                    return ExitCode::FAILURE;
-                                }
+                        Format::Json => match serde_json::to_string_pretty(&report) {
+                            Ok(s) => s + "\n",
+                            Err(e) => {
+                                eprintln!("error: {e}");
+                                return ExitCode::FAILURE;
                             }
-                        }
+                        },
                         Format::Table => {
                             let mut t = render_scan_table(&scan);
+                            if report.bundle.is_some() {
+                                t.push_str(&render_findings(&report));
+                            }
                             if list_files {
                                 t.push_str("\nLAYER  PATH\n");
                                 for (path, node) in scan.tree.iter() {
@@ -334,6 +381,143 @@ fn render_scan_table(s: &ImageScan) -> String {
                 human_bytes(c.tar_bytes)
             ));
         }
+    }
+    out
+}
+
+fn load_bundle(path: &Path) -> anyhow::Result<(Header, Vec<Record>)> {
+    use anyhow::Context;
+    let bytes = std::fs::read(path)
+        .with_context(|| format!("cannot read the bundle {}", path.display()))?;
+    bundle::read(&bytes).with_context(|| format!("the bundle {} was rejected", path.display()))
+}
+
+/// OSV JSON files under `path` (a file or a folder, searched recursively, at most 16 deep).
+fn osv_files(path: &Path, depth: u32, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    if path.is_file() {
+        out.push(path.to_path_buf());
+        return Ok(());
+    }
+    if depth > 16 {
+        return Ok(());
+    }
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(path)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            osv_files(&p, depth + 1, out)?;
+        } else if p.extension().is_some_and(|x| x == "json") {
+            out.push(p);
+        }
+    }
+    Ok(())
+}
+
+fn build_bundle(osv: &[PathBuf], out: &Path, built: Option<String>) -> anyhow::Result<()> {
+    use anyhow::Context;
+    let mut files = Vec::new();
+    for p in osv {
+        osv_files(p, 0, &mut files).with_context(|| format!("cannot read {}", p.display()))?;
+    }
+    let mut records = Vec::new();
+    let mut malformed: Vec<String> = Vec::new();
+    for f in &files {
+        let bytes = std::fs::read(f).with_context(|| format!("cannot read {}", f.display()))?;
+        match osv::parse(&bytes) {
+            Ok(r) => records.push(r),
+            Err(e) => malformed.push(format!("{}: {e}", f.display())),
+        }
+    }
+    let problems = bundle::validate(&records);
+    if !problems.is_empty() {
+        anyhow::bail!(
+            "{} records have versions their ecosystem cannot read; fix or remove them:\n  {}",
+            problems.len(),
+            problems
+                .iter()
+                .take(20)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join("\n  ")
+        );
+    }
+    let withdrawn = records.iter().filter(|r| r.withdrawn.is_some()).count();
+    let built = built.unwrap_or_else(now_rfc3339);
+    let sources: Vec<String> = osv.iter().map(|p| p.display().to_string()).collect();
+    let bytes = bundle::write(&records, &built, &sources)?;
+    std::fs::write(out, &bytes).with_context(|| format!("cannot write {}", out.display()))?;
+    let (header, kept) = bundle::read(&bytes)?;
+    println!(
+        "wrote {} ({} bytes, {} records)",
+        out.display(),
+        bytes.len(),
+        kept.len()
+    );
+    for (eco, n) in &header.counts {
+        println!("  {eco:<12} {n}");
+    }
+    println!("  withdrawn records dropped: {withdrawn}");
+    if !malformed.is_empty() {
+        println!(
+            "  malformed records skipped: {} (e.g. {})",
+            malformed.len(),
+            malformed[0]
+        );
+    }
+    Ok(())
+}
+
+fn now_rfc3339() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+fn render_findings(r: &scanner_core::Report) -> String {
+    let mut out = format!("\nFINDINGS  {}", r.findings.len());
+    if let Some(h) = &r.bundle {
+        out.push_str(&format!("  (bundle built {})", h.built));
+    }
+    out.push('\n');
+    if !r.findings.is_empty() {
+        out.push_str("SEVERITY  ID                   PACKAGE                   INSTALLED            FIXED IN             LAYER\n");
+    }
+    for f in &r.findings {
+        let fixed = if f.fixed_versions.is_empty() {
+            "(no fix yet)".to_string()
+        } else {
+            f.fixed_versions.join(", ")
+        };
+        let note = if f.not_applicable {
+            "  [not applicable to containers]"
+        } else {
+            ""
+        };
+        out.push_str(&format!(
+            "{:<9} {:<20} {:<25} {:<20} {:<20} {}{note}\n",
+            f.severity, f.id, f.package_name, f.installed_version, fixed, f.layer
+        ));
     }
     out
 }

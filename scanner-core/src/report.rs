@@ -34,6 +34,12 @@ pub struct Report {
     pub packages: Vec<Package>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub files: Vec<FileRecord>,
+    /// The advisory bundle the findings come from, when one was given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bundle: Option<crate::advisory::bundle::Header>,
+    /// Vulnerabilities affecting the packages, most severe first.
+    #[serde(default)]
+    pub findings: Vec<crate::matcher::Finding>,
 }
 
 impl Report {
@@ -59,6 +65,21 @@ impl Report {
             } else {
                 Vec::new()
             },
+            bundle: None,
+            findings: Vec::new(),
         }
+    }
+
+    /// Matches the report's packages against advisories and records the findings.
+    pub fn add_findings(
+        &mut self,
+        header: crate::advisory::bundle::Header,
+        records: &[crate::advisory::osv::Record],
+    ) {
+        let index = crate::matcher::Index::new(records);
+        let matched = crate::matcher::match_packages(&index, &self.packages);
+        self.findings = matched.findings;
+        self.image.warnings.extend(matched.warnings);
+        self.bundle = Some(header);
     }
 }
