@@ -14,6 +14,7 @@ use scanner_core::advisory::osv::{self, Record};
 use scanner_core::extract::Selector;
 use scanner_core::layer::{FileSelector, LayerScan};
 use scanner_core::source::reader::{BlockSource, ChunkSizes, ChunkedReader};
+use scanner_core::summary::human_bytes;
 use scanner_core::{ImageError, ImageScan, ImageSummary, InspectOptions, Limits};
 
 #[derive(Parser)]
@@ -525,21 +526,6 @@ fn render_findings(r: &scanner_core::Report) -> String {
 fn report_error(path: &Path, e: &ImageError) {
     eprintln!("error: {}: {e}", path.display());
     eprintln!("hint: {}", e.hint());
-}
-
-fn human_bytes(n: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "KB", "MB", "GB", "TB"];
-    let mut v = n as f64;
-    let mut u = 0;
-    while v >= 1000.0 && u < UNITS.len() - 1 {
-        v /= 1000.0;
-        u += 1;
-    }
-    if u == 0 {
-        format!("{n} B")
-    } else {
-        format!("{v:.1} {}", UNITS[u])
-    }
 }
 
 fn short_digest(d: &str) -> &str {

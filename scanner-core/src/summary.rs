@@ -106,3 +106,19 @@ impl ImageSummary {
         self.layers.iter().map(|l| l.size).sum()
     }
 }
+
+/// A byte count for people: `1.4 MB` (powers of 1000, as download sizes are shown).
+pub fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KB", "MB", "GB", "TB"];
+    let mut v = n as f64;
+    let mut u = 0;
+    while v >= 1000.0 && u < UNITS.len() - 1 {
+        v /= 1000.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", UNITS[u])
+    }
+}

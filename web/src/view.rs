@@ -1,24 +1,10 @@
 //! Rendering of each [`Phase`]: progress, error, and the image summary.
 
 use leptos::prelude::*;
+use scanner_core::summary::human_bytes;
 use scanner_core::Report;
 
 use crate::Phase;
-
-pub fn human_bytes(n: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "KB", "MB", "GB", "TB"];
-    let mut v = n as f64;
-    let mut u = 0;
-    while v >= 1000.0 && u < UNITS.len() - 1 {
-        v /= 1000.0;
-        u += 1;
-    }
-    if u == 0 {
-        format!("{n} B")
-    } else {
-        format!("{v:.1} {}", UNITS[u])
-    }
-}
 
 fn short_digest(d: &str) -> String {
     let hex_start = d.find(':').map(|i| i + 1).unwrap_or(0);

@@ -194,7 +194,7 @@ fn bytes_to_string(bytes: &[u8], non_utf8: &mut Vec<String>) -> String {
     }
 }
 
-#[derive(Default)]
+#[derive(Debug, Default)]
 pub(crate) struct PaxFields {
     pub path: Option<Vec<u8>>,
     pub linkpath: Option<Vec<u8>>,

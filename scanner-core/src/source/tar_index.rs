@@ -70,66 +70,11 @@ pub fn sniff(head: &[u8]) -> Magic {
 /// Normalises a member name: strips `./` and leading `/`, collapses `//`, resolves `..` without
 /// ever climbing above the root.
 pub fn normalise(name: &str) -> String {
-    let mut parts: Vec<&str> = Vec::new();
-    for part in name.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            p => parts.push(p),
-        }
-    }
-    parts.join("/")
+    crate::layer::walk::normalise_path(name).0
 }
 
 fn header_checksum_ok(block: &[u8]) -> bool {
-    let Some(field) = block.get(148..156) else {
-        return false;
-    };
-    let Some(stored) = parse_octal(field) else {
-        return false;
-    };
-    let unsigned: u64 = block
-        .iter()
-        .enumerate()
-        .map(|(i, &b)| {
-            if (148..156).contains(&i) {
-                32
-            } else {
-                b as u64
-            }
-        })
-        .sum();
-    // Some historic tar writers summed signed bytes.
-    let signed: i64 = block
-        .iter()
-        .enumerate()
-        .map(|(i, &b)| {
-            if (148..156).contains(&i) {
-                32
-            } else {
-                b as i8 as i64
-            }
-        })
-        .sum();
-    stored == unsigned || i64::try_from(stored).is_ok_and(|s| s == signed)
-}
-
-fn parse_octal(field: &[u8]) -> Option<u64> {
-    let text = field
-        .iter()
-        .copied()
-        .skip_while(|b| *b == b' ')
-        .take_while(|b| (b'0'..=b'7').contains(b))
-        .try_fold(0u64, |acc, b| {
-            acc.checked_mul(8)?.checked_add(u64::from(b - b'0'))
-        });
-    // An all-blank field is not a number.
-    if field.iter().all(|b| *b == b' ' || *b == 0) {
-        return None;
-    }
-    text
+    <&[u8; 512]>::try_from(block).is_ok_and(crate::layer::walk::header_checksum_ok)
 }
 
 fn round_up(n: u64) -> Option<u64> {
@@ -152,39 +97,6 @@ fn read_small_body<R: Read + Seek>(
     let mut body = vec![0u8; size as usize];
     reader.read_exact(&mut body)?;
     Ok(body)
-}
-
-/// Parses PAX extended header records (`"%d %s=%s\n"`), returning `path` and `size` if present.
-fn parse_pax(body: &[u8]) -> (Option<String>, Option<u64>) {
-    let mut path = None;
-    let mut size = None;
-    let mut rest = body;
-    while !rest.is_empty() {
-        let Some(space) = rest.iter().position(|b| *b == b' ') else {
-            break;
-        };
-        let Some(len) = std::str::from_utf8(&rest[..space])
-            .ok()
-            .and_then(|s| s.parse::<usize>().ok())
-        else {
-            break;
-        };
-        if len <= space || len > rest.len() {
-            break;
-        }
-        let record = &rest[space + 1..len];
-        let record = record.strip_suffix(b"\n").unwrap_or(record);
-        if let Some(eq) = record.iter().position(|b| *b == b'=') {
-            let (key, value) = (&record[..eq], &record[eq + 1..]);
-            match key {
-                b"path" => path = Some(String::from_utf8_lossy(value).into_owned()),
-                b"size" => size = std::str::from_utf8(value).ok().and_then(|s| s.parse().ok()),
-                _ => {}
-            }
-        }
-        rest = &rest[len..];
-    }
-    (path, size)
 }
 
 fn name_from_bytes(bytes: &[u8]) -> String {
@@ -239,7 +151,7 @@ impl TarIndex {
         };
         let mut offset = 0u64;
         let mut long_name: Option<String> = None;
-        let mut pax: (Option<String>, Option<u64>) = (None, None);
+        let mut pax = crate::layer::walk::PaxFields::default();
         let mut block = [0u8; 512];
         let mut last_report = 0u64;
         progress(Progress::new(Stage::Indexing, 0, archive_len));
@@ -270,12 +182,16 @@ impl TarIndex {
                 offset,
                 detail: format!("unreadable size: {e}"),
             })?;
-            let size = pax.1.take().unwrap_or(declared);
+            let size = pax.size.take().unwrap_or(declared);
             let body = offset + BLOCK;
             let kind = header.entry_type();
             let raw_name = long_name
                 .take()
-                .or_else(|| pax.0.take())
+                .or_else(|| {
+                    pax.path
+                        .take()
+                        .map(|p| String::from_utf8_lossy(&p).into_owned())
+                })
                 .unwrap_or_else(|| String::from_utf8_lossy(&header.path_bytes()).into_owned());
             let body_end = body
                 .checked_add(size)
@@ -295,7 +211,7 @@ impl TarIndex {
                     long_name = Some(name_from_bytes(&read_small_body(reader, body, size)?));
                 }
                 tar::EntryType::XHeader => {
-                    pax = parse_pax(&read_small_body(reader, body, size)?);
+                    pax = crate::layer::walk::parse_pax(&read_small_body(reader, body, size)?);
                 }
                 tar::EntryType::XGlobalHeader | tar::EntryType::GNULongLink => {}
                 tar::EntryType::Directory => {}
