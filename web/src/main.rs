@@ -39,6 +39,14 @@ pub enum Phase {
     },
 }
 
+/// The name of the file being scanned, taken out of the phase that is about to end.
+fn take_file_name(phase: &mut Phase) -> String {
+    match phase {
+        Phase::Scanning { file_name, .. } => std::mem::take(file_name),
+        _ => String::new(),
+    }
+}
+
 /// The scan under way, as the coordinator sees it.
 struct Job {
     file: web_sys::File,
@@ -78,10 +86,7 @@ fn App() -> impl IntoView {
     let fail = move |message: String, hint: String| {
         job.set_value(None);
         phase.update(|ph| {
-            let file_name = match ph {
-                Phase::Scanning { file_name, .. } => std::mem::take(file_name),
-                _ => String::new(),
-            };
+            let file_name = take_file_name(ph);
             *ph = Phase::Failed {
                 file_name,
                 message,
@@ -167,10 +172,7 @@ fn App() -> impl IntoView {
                 .unwrap_or(0.0);
             job.set_value(None);
             phase.update(|ph| {
-                let file_name = match ph {
-                    Phase::Scanning { file_name, .. } => std::mem::take(file_name),
-                    _ => String::new(),
-                };
+                let file_name = take_file_name(ph);
                 *ph = Phase::Done {
                     file_name,
                     report: Arc::from(report),
