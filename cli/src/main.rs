@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use scanner_core::advisory::bundle::{self, Header};
-use scanner_core::advisory::osv::{self, Record};
+
+mod bundle_cmd;
 use scanner_core::extract::Selector;
 use scanner_core::layer::{FileSelector, LayerScan};
 use scanner_core::source::reader::{BlockSource, ChunkSizes, ChunkedReader};
@@ -65,6 +65,9 @@ enum Command {
         /// Match packages against this advisory bundle (`tarsier bundle build`) and report findings.
         #[arg(long, value_name = "FILE")]
         bundle: Option<PathBuf>,
+        /// Also trust bundles signed by this public key (besides the built-in one).
+        #[arg(long, value_name = "KEYFILE")]
+        trust_key: Option<PathBuf>,
         #[command(flatten)]
         limits: LimitArgs,
     },
@@ -72,9 +75,10 @@ enum Command {
 
 #[derive(Subcommand)]
 enum BundleCommand {
-    /// Build an advisory bundle from OSV records (JSON files, searched recursively).
+    /// Build an advisory bundle from OSV records (JSON or YAML files, OSV `all.zip` exports) and
+    /// the Alpine secdb and Debian DSA/DLA feeds, found by searching the paths recursively.
     Build {
-        /// Folders or files of OSV records.
+        /// Folders, files or zip exports of advisories.
         #[arg(long = "osv", value_name = "PATH", required = true)]
         osv: Vec<PathBuf>,
         /// Where to write the bundle.
@@ -83,6 +87,39 @@ enum BundleCommand {
         /// Build time to record (RFC 3339); defaults to now.
         #[arg(long, value_name = "TIME")]
         built: Option<String>,
+        /// Sign the bundle with this secret key (`tarsier bundle keygen`).
+        #[arg(long, value_name = "KEYFILE")]
+        sign: Option<PathBuf>,
+    },
+    /// Download OSV's per-ecosystem exports (`<ECOSYSTEM>/all.zip`) for `bundle build`.
+    Fetch {
+        /// Comma-separated OSV ecosystem names, e.g. Debian,Alpine,PyPI,npm,Go,crates.io.
+        #[arg(long, value_name = "LIST", value_delimiter = ',', required = true)]
+        ecosystems: Vec<String>,
+        /// Folder to download into (one subfolder per ecosystem).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Where the exports are served.
+        #[arg(long, value_name = "URL", default_value = bundle_cmd::OSV_BASE_URL)]
+        base_url: String,
+    },
+    /// Sign a bundle in place with an ed25519 secret key.
+    Sign {
+        bundle: PathBuf,
+        #[arg(long, value_name = "KEYFILE")]
+        key: PathBuf,
+    },
+    /// Check a bundle's hashes, signature and structure.
+    Verify {
+        bundle: PathBuf,
+        /// The public key to check against (default: the key this build trusts).
+        #[arg(long, value_name = "KEYFILE")]
+        key: Option<PathBuf>,
+    },
+    /// Make a new signing key pair: FILE (secret) and FILE.pub (public).
+    Keygen {
+        #[arg(value_name = "FILE")]
+        out: PathBuf,
     },
 }
 
@@ -159,15 +196,33 @@ fn open(path: &Path) -> io::Result<ChunkedReader<FileSource>> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Bundle {
-            command: BundleCommand::Build { osv, out, built },
-        } => match build_bundle(&osv, &out, built) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => {
-                eprintln!("error: {e:#}");
-                ExitCode::FAILURE
+        Command::Bundle { command } => {
+            let result = match command {
+                BundleCommand::Build {
+                    osv,
+                    out,
+                    built,
+                    sign,
+                } => bundle_cmd::build(&osv, &out, built, sign.as_deref()),
+                BundleCommand::Fetch {
+                    ecosystems,
+                    out,
+                    base_url,
+                } => bundle_cmd::fetch(&ecosystems, &out, &base_url),
+                BundleCommand::Sign { bundle, key } => bundle_cmd::sign(&bundle, &key),
+                BundleCommand::Verify { bundle, key } => {
+                    bundle_cmd::verify(&bundle, key.as_deref())
+                }
+                BundleCommand::Keygen { out } => bundle_cmd::keygen(&out),
+            };
+            match result {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: {e:#}");
+                    ExitCode::FAILURE
+                }
             }
-        },
+        }
         Command::Inspect {
             image,
             json,
@@ -214,8 +269,13 @@ fn main() -> ExitCode {
             list_files,
             limits,
             bundle,
+            trust_key,
         } => {
-            let advisories = match bundle.as_deref().map(load_bundle).transpose() {
+            let advisories = match bundle
+                .as_deref()
+                .map(|b| bundle_cmd::load(b, trust_key.as_deref()))
+                .transpose()
+            {
                 Ok(a) => a,
                 Err(e) => {
                     eprintln!("error: {e:#}");
@@ -237,8 +297,8 @@ fn main() -> ExitCode {
             ) {
                 Ok(scan) => {
                     let mut report = scanner_core::Report::from_scan(&scan, list_files);
-                    if let Some((header, records)) = &advisories {
-                        report.add_findings(header.clone(), records);
+                    if let Some((header, db)) = &advisories {
+                        report.add_findings(header.clone(), db);
                     }
                     let text = match format {
                         Format::Json => match serde_json::to_string_pretty(&report) {
@@ -386,91 +446,7 @@ fn render_scan_table(s: &ImageScan) -> String {
     out
 }
 
-fn load_bundle(path: &Path) -> anyhow::Result<(Header, Vec<Record>)> {
-    use anyhow::Context;
-    let bytes = std::fs::read(path)
-        .with_context(|| format!("cannot read the bundle {}", path.display()))?;
-    bundle::read(&bytes).with_context(|| format!("the bundle {} was rejected", path.display()))
-}
-
-/// OSV JSON files under `path` (a file or a folder, searched recursively, at most 16 deep).
-fn osv_files(path: &Path, depth: u32, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    if path.is_file() {
-        out.push(path.to_path_buf());
-        return Ok(());
-    }
-    if depth > 16 {
-        return Ok(());
-    }
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(path)?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            osv_files(&p, depth + 1, out)?;
-        } else if p.extension().is_some_and(|x| x == "json") {
-            out.push(p);
-        }
-    }
-    Ok(())
-}
-
-fn build_bundle(osv: &[PathBuf], out: &Path, built: Option<String>) -> anyhow::Result<()> {
-    use anyhow::Context;
-    let mut files = Vec::new();
-    for p in osv {
-        osv_files(p, 0, &mut files).with_context(|| format!("cannot read {}", p.display()))?;
-    }
-    let mut records = Vec::new();
-    let mut malformed: Vec<String> = Vec::new();
-    for f in &files {
-        let bytes = std::fs::read(f).with_context(|| format!("cannot read {}", f.display()))?;
-        match osv::parse(&bytes) {
-            Ok(r) => records.push(r),
-            Err(e) => malformed.push(format!("{}: {e}", f.display())),
-        }
-    }
-    let problems = bundle::validate(&records);
-    if !problems.is_empty() {
-        anyhow::bail!(
-            "{} records have versions their ecosystem cannot read; fix or remove them:\n  {}",
-            problems.len(),
-            problems
-                .iter()
-                .take(20)
-                .cloned()
-                .collect::<Vec<_>>()
-                .join("\n  ")
-        );
-    }
-    let withdrawn = records.iter().filter(|r| r.withdrawn.is_some()).count();
-    let built = built.unwrap_or_else(now_rfc3339);
-    let sources: Vec<String> = osv.iter().map(|p| p.display().to_string()).collect();
-    let bytes = bundle::write(&records, &built, &sources)?;
-    std::fs::write(out, &bytes).with_context(|| format!("cannot write {}", out.display()))?;
-    let (header, kept) = bundle::read(&bytes)?;
-    println!(
-        "wrote {} ({} bytes, {} records)",
-        out.display(),
-        bytes.len(),
-        kept.len()
-    );
-    for (eco, n) in &header.counts {
-        println!("  {eco:<12} {n}");
-    }
-    println!("  withdrawn records dropped: {withdrawn}");
-    if !malformed.is_empty() {
-        println!(
-            "  malformed records skipped: {} (e.g. {})",
-            malformed.len(),
-            malformed[0]
-        );
-    }
-    Ok(())
-}
-
-fn now_rfc3339() -> String {
+pub(crate) fn now_rfc3339() -> String {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())

@@ -11,8 +11,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use crate::advisory::is_affected;
-use crate::advisory::osv::{Event, RangeKind, Record};
+use crate::advisory::db::{ecosystem_key, AdvisoryDb, RecordView};
+use crate::advisory::severity::{Level, Severity};
 use crate::ecosystem::{normalise_name, scheme};
 use crate::inventory::Package;
 
@@ -24,10 +24,17 @@ pub struct Finding {
     /// Every id of the merged records and their aliases, sorted.
     pub aliases: Vec<String>,
     pub summary: Option<String>,
-    /// CRITICAL, HIGH, MEDIUM, LOW or UNKNOWN.
-    pub severity: String,
+    /// CRITICAL, HIGH, MEDIUM, LOW or UNKNOWN: the worst of the merged records.
+    pub severity: Level,
+    /// CVSS base score of that rating, when it came from a CVSS vector.
+    pub score: Option<f32>,
+    /// The CVSS vector it was computed from.
+    pub vector: Option<String>,
+    /// `CVSS_V4`, `CVSS_V3`, `CVSS_V2`, or the source whose own rating it is (`GHSA`, `ALSA`).
+    pub severity_source: String,
     pub package_name: String,
     pub purl: String,
+    pub ecosystem: String,
     pub installed_version: String,
     /// Versions that fix it, from the matched ranges, sorted and deduplicated.
     pub fixed_versions: Vec<String>,
@@ -40,47 +47,7 @@ pub struct Finding {
     pub not_applicable: bool,
 }
 
-/// Advisories indexed by (ecosystem, normalised package name).
-pub struct Index<'a> {
-    records: &'a [Record],
-    by_package: BTreeMap<(String, String), Vec<(usize, usize)>>,
-}
-
-/// The key an OSV ecosystem string is indexed under: Ubuntu variants fold to their release.
-fn ecosystem_key(ecosystem: &str) -> String {
-    if let Some(rest) = ecosystem.strip_prefix("Ubuntu:") {
-        // "22.04:LTS", "Pro:22.04:LTS", "Pro:FIPS:20.04:LTS" → "Ubuntu:22.04"
-        if let Some(release) = rest
-            .split(':')
-            .find(|p| p.chars().next().is_some_and(|c| c.is_ascii_digit()))
-        {
-            return format!("Ubuntu:{release}");
-        }
-    }
-    ecosystem.to_string()
-}
-
-impl<'a> Index<'a> {
-    pub fn new(records: &'a [Record]) -> Index<'a> {
-        let mut by_package: BTreeMap<(String, String), Vec<(usize, usize)>> = BTreeMap::new();
-        for (r, record) in records.iter().enumerate() {
-            if record.withdrawn.is_some() {
-                continue;
-            }
-            for (a, affected) in record.affected.iter().enumerate() {
-                let eco = ecosystem_key(&affected.package.ecosystem);
-                let name = normalise_name(&eco, &affected.package.name);
-                by_package.entry((eco, name)).or_default().push((r, a));
-            }
-        }
-        Index {
-            records,
-            by_package,
-        }
-    }
-}
-
-/// What the matcher could not decide.
+/// What the matcher found, and what it could not decide.
 #[derive(Debug, Default)]
 pub struct MatchReport {
     pub findings: Vec<Finding>,
@@ -110,32 +77,8 @@ fn is_os(ecosystem: &str) -> bool {
     )
 }
 
-fn severity_of(record: &Record) -> String {
-    let from_db = record
-        .database_specific
-        .as_ref()
-        .and_then(|d| d.get("severity"))
-        .and_then(|s| s.as_str())
-        .map(|s| s.to_ascii_uppercase());
-    match from_db.as_deref() {
-        Some("CRITICAL" | "HIGH" | "MEDIUM" | "LOW") => from_db.unwrap_or_default(),
-        Some("MODERATE") => "MEDIUM".into(),
-        _ => "UNKNOWN".into(),
-    }
-}
-
-fn severity_rank(s: &str) -> u8 {
-    match s {
-        "CRITICAL" => 4,
-        "HIGH" => 3,
-        "MEDIUM" => 2,
-        "LOW" => 1,
-        _ => 0,
-    }
-}
-
-/// Matches every package against the index.
-pub fn match_packages(index: &Index<'_>, packages: &[Package]) -> MatchReport {
+/// Matches every package against the advisory database.
+pub fn match_packages(db: &AdvisoryDb, packages: &[Package]) -> MatchReport {
     let mut report = MatchReport::default();
     let mut unknown_release: BTreeSet<String> = BTreeSet::new();
     for package in packages {
@@ -161,47 +104,31 @@ pub fn match_packages(index: &Index<'_>, packages: &[Package]) -> MatchReport {
         } else {
             &package.version
         };
-        let key = (
-            ecosystem_key(&package.ecosystem),
-            normalise_name(&package.ecosystem, lookup_name),
-        );
-        let Some(hits) = index.by_package.get(&key) else {
-            continue;
-        };
-        // Matched records, grouped into findings by shared ids.
-        let mut matched: Vec<(usize, Vec<String>)> = Vec::new();
-        for &(r, a) in hits {
-            let record = &index.records[r];
-            let affected = &record.affected[a];
-            match is_affected(scheme, version, affected) {
-                Ok(true) => {
-                    let fixed = affected
-                        .ranges
-                        .iter()
-                        .filter(|range| {
-                            matches!(range.kind, RangeKind::Ecosystem | RangeKind::Semver)
-                        })
-                        .flat_map(|range| range.events.iter())
-                        .filter_map(|e| match e {
-                            Event::Fixed(v) => Some(v.clone()),
-                            _ => None,
-                        })
-                        .collect();
-                    matched.push((r, fixed));
-                }
+        let key = ecosystem_key(&package.ecosystem);
+        let hits = db.lookup(&key, &normalise_name(&key, lookup_name));
+        // Matched records with their fixed versions, grouped into findings by shared ids.
+        let mut matched: Vec<(u32, Vec<&str>)> = Vec::new();
+        for affects in hits {
+            match db.is_affected(scheme, version, affects) {
+                Ok(true) => matched.push((
+                    db.record_index(affects),
+                    db.fixed_versions(affects).collect(),
+                )),
                 Ok(false) => {}
                 Err(e) => report.warnings.push(format!(
                     "{} {}: {e} (advisory {})",
-                    package.name, package.version, record.id
+                    package.name,
+                    package.version,
+                    db.record_of(affects).id
                 )),
             }
         }
-        for group in group_by_alias(index.records, &matched) {
-            let records: Vec<&Record> = group.iter().map(|(r, _)| &index.records[*r]).collect();
+        for group in group_by_alias(db, &matched) {
+            let records: Vec<RecordView<'_>> = group.iter().map(|(r, _)| db.view(*r)).collect();
             let mut ids: BTreeSet<String> = BTreeSet::new();
             for rec in &records {
-                ids.insert(rec.id.clone());
-                ids.extend(rec.aliases.iter().cloned());
+                ids.insert(rec.id.to_string());
+                ids.extend(rec.aliases.iter().map(|a| a.to_string()));
             }
             let id = ids
                 .iter()
@@ -209,28 +136,34 @@ pub fn match_packages(index: &Index<'_>, packages: &[Package]) -> MatchReport {
                 .or_else(|| ids.iter().next())
                 .cloned()
                 .unwrap_or_default();
-            let mut fixed: Vec<String> =
-                group.iter().flat_map(|(_, f)| f.iter().cloned()).collect();
+            let mut fixed: Vec<String> = group
+                .iter()
+                .flat_map(|(_, f)| f.iter().map(|v| v.to_string()))
+                .collect();
             fixed.sort_by(|a, b| scheme.compare(a, b).unwrap_or(std::cmp::Ordering::Equal));
             fixed.dedup();
             let severity = records
                 .iter()
-                .map(|r| severity_of(r))
-                .max_by_key(|s| severity_rank(s))
-                .unwrap_or_else(|| "UNKNOWN".into());
+                .map(|r| r.severity.clone())
+                .max_by_key(Severity::rank)
+                .unwrap_or_else(Severity::unknown);
             let mut references: Vec<String> = records
                 .iter()
-                .flat_map(|r| r.references.iter().map(|x| x.url.clone()))
+                .flat_map(|r| r.references.iter().map(|x| x.to_string()))
                 .collect();
             references.sort();
             references.dedup();
             report.findings.push(Finding {
                 id,
                 aliases: ids.into_iter().collect(),
-                summary: records.iter().find_map(|r| r.summary.clone()),
-                severity,
+                summary: records.iter().find_map(|r| r.summary.map(str::to_string)),
+                severity: severity.level,
+                score: severity.score,
+                vector: severity.vector,
+                severity_source: severity.source,
                 package_name: package.name.clone(),
                 purl: package.purl.clone(),
+                ecosystem: package.ecosystem.clone(),
                 installed_version: package.version.clone(),
                 status: if fixed.is_empty() {
                     "no_fix_yet".into()
@@ -251,8 +184,9 @@ pub fn match_packages(index: &Index<'_>, packages: &[Package]) -> MatchReport {
         ));
     }
     report.findings.sort_by(|a, b| {
-        severity_rank(&b.severity)
-            .cmp(&severity_rank(&a.severity))
+        b.severity
+            .cmp(&a.severity)
+            .then_with(|| b.score.unwrap_or(-1.0).total_cmp(&a.score.unwrap_or(-1.0)))
             .then_with(|| a.package_name.cmp(&b.package_name))
             .then_with(|| a.id.cmp(&b.id))
     });
@@ -260,10 +194,10 @@ pub fn match_packages(index: &Index<'_>, packages: &[Package]) -> MatchReport {
 }
 
 /// Groups matched records whose ids or aliases overlap (union-find over the matches).
-fn group_by_alias(
-    records: &[Record],
-    matched: &[(usize, Vec<String>)],
-) -> Vec<Vec<(usize, Vec<String>)>> {
+fn group_by_alias<'a>(
+    db: &'a AdvisoryDb,
+    matched: &[(u32, Vec<&'a str>)],
+) -> Vec<Vec<(u32, Vec<&'a str>)>> {
     let n = matched.len();
     let mut parent: Vec<usize> = (0..n).collect();
     fn find(p: &mut [usize], mut i: usize) -> usize {
@@ -275,20 +209,20 @@ fn group_by_alias(
     }
     let mut owner: BTreeMap<&str, usize> = BTreeMap::new();
     for (k, (r, _)) in matched.iter().enumerate() {
-        let rec = &records[*r];
-        for id in std::iter::once(&rec.id).chain(rec.aliases.iter()) {
-            match owner.get(id.as_str()) {
+        let rec = db.view(*r);
+        for id in std::iter::once(rec.id).chain(rec.aliases.iter().copied()) {
+            match owner.get(id) {
                 Some(&other) => {
                     let (x, y) = (find(&mut parent, k), find(&mut parent, other));
                     parent[x] = y;
                 }
                 None => {
-                    owner.insert(id.as_str(), k);
+                    owner.insert(id, k);
                 }
             }
         }
     }
-    let mut groups: BTreeMap<usize, Vec<(usize, Vec<String>)>> = BTreeMap::new();
+    let mut groups: BTreeMap<usize, Vec<(u32, Vec<&'a str>)>> = BTreeMap::new();
     for (k, m) in matched.iter().enumerate() {
         let root = find(&mut parent, k);
         groups.entry(root).or_default().push(m.clone());

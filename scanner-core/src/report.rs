@@ -74,10 +74,9 @@ impl Report {
     pub fn add_findings(
         &mut self,
         header: crate::advisory::bundle::Header,
-        records: &[crate::advisory::osv::Record],
+        db: &crate::advisory::db::AdvisoryDb,
     ) {
-        let index = crate::matcher::Index::new(records);
-        let matched = crate::matcher::match_packages(&index, &self.packages);
+        let matched = crate::matcher::match_packages(db, &self.packages);
         self.findings = matched.findings;
         self.image.warnings.extend(matched.warnings);
         self.bundle = Some(header);

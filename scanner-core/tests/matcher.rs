@@ -3,8 +3,10 @@
 
 use std::path::PathBuf;
 
+use scanner_core::advisory::db::AdvisoryDb;
 use scanner_core::advisory::osv::{self, Record};
-use scanner_core::matcher::{match_packages, Index};
+use scanner_core::advisory::severity::Level;
+use scanner_core::matcher::match_packages;
 use scanner_core::Package;
 
 fn record(json: serde_json::Value) -> Record {
@@ -49,7 +51,7 @@ fn debian_matches_by_source_package_and_release_only() {
             serde_json::json!({"id": "OSV-3", "affected": [range("crates.io", "openssl", serde_json::json!([{"introduced": "0"}]))]}),
         ),
     ];
-    let index = Index::new(&records);
+    let index = AdvisoryDb::compile(&records).db;
     // Binary libssl3 from source openssl 3.0.11-1~deb12u1 < 3.0.16-1~deb12u1: affected by DSA-1 only.
     let r = match_packages(
         &index,
@@ -87,7 +89,7 @@ fn binnmu_versions_match_by_source_version() {
     // bash 5.2.15-2+b13 is a rebuild of source bash 5.2.15-2; fixed in 5.2.15-3: affected.
     let records = vec![record(serde_json::json!({"id": "DSA-9",
         "affected": [range("Debian:12", "bash", serde_json::json!([{"introduced": "0"}, {"fixed": "5.2.15-3"}]))]}))];
-    let index = Index::new(&records);
+    let index = AdvisoryDb::compile(&records).db;
     let r = match_packages(
         &index,
         &[package(
@@ -113,7 +115,7 @@ fn ubuntu_lts_and_pro_variants_count_as_the_release() {
             serde_json::json!({"id": "USN-3", "affected": [range("Ubuntu:20.04:LTS", "curl", serde_json::json!([{"introduced": "0"}]))]}),
         ),
     ];
-    let index = Index::new(&records);
+    let index = AdvisoryDb::compile(&records).db;
     let r = match_packages(
         &index,
         &[package(
@@ -138,7 +140,7 @@ fn alpine_by_origin_and_rpm_with_epoch() {
             serde_json::json!({"id": "ALSA-1", "affected": [range("AlmaLinux:9", "openssl-libs", serde_json::json!([{"introduced": "0"}, {"fixed": "1:3.0.7-25.el9_3"}]))]}),
         ),
     ];
-    let index = Index::new(&records);
+    let index = AdvisoryDb::compile(&records).db;
     let r = match_packages(
         &index,
         &[
@@ -181,7 +183,7 @@ fn unknown_release_is_a_warning_never_a_match_of_every_release() {
     let records = vec![record(
         serde_json::json!({"id": "DSA-1", "affected": [range("Debian:12", "zlib", serde_json::json!([{"introduced": "0"}]))]}),
     )];
-    let index = Index::new(&records);
+    let index = AdvisoryDb::compile(&records).db;
     let r = match_packages(
         &index,
         &[package(
@@ -209,7 +211,7 @@ fn kernel_headers_are_marked_not_applicable_and_withdrawn_records_ignored() {
             serde_json::json!({"id": "DSA-8", "withdrawn": "2024-01-01T00:00:00Z", "affected": [range("Debian:12", "linux", serde_json::json!([{"introduced": "0"}]))]}),
         ),
     ];
-    let index = Index::new(&records);
+    let index = AdvisoryDb::compile(&records).db;
     let r = match_packages(
         &index,
         &[package(
@@ -239,7 +241,7 @@ fn real_pypi_records_for_requests_2_25_0_merge_aliases() {
     // ([2.3.0, 2.31.0)); GHSA-9wx4-h78v-vm56 is CVE-2024-35195 ([0, 2.32.0)). CVE-2018-18074
     // (fixed 2.20.0), the 2014 ones (fixed 2.3.0) and CVE-2015-2296 ([2.1.0, 2.6.0)) do not apply.
     let records = pypi_records();
-    let index = Index::new(&records);
+    let index = AdvisoryDb::compile(&records).db;
     let mut p = package("PyPI", "Requests", "2.25.0", ("Requests", "2.25.0"));
     p.path = "/usr/local/lib/python3.11/dist-packages/requests-2.25.0.dist-info/METADATA".into();
     let r = match_packages(&index, &[p]);
@@ -269,4 +271,15 @@ fn real_pypi_records_for_requests_2_25_0_merge_aliases() {
         ]
     );
     assert!(r.warnings.is_empty(), "{:?}", r.warnings);
+    // Severity from the CVSS vectors, scored at compile time (GitHub shows 6.1 and 5.6 too).
+    let by_id = |id: &str| r.findings.iter().find(|f| f.id == id).expect("finding");
+    let f = by_id("CVE-2023-32681");
+    assert_eq!(f.severity, Level::Medium);
+    assert_eq!(f.score, Some(6.1));
+    assert_eq!(f.severity_source, "CVSS_V3");
+    assert_eq!(
+        f.vector.as_deref(),
+        Some("CVSS:3.1/AV:N/AC:H/PR:N/UI:R/S:C/C:H/I:N/A:N")
+    );
+    assert_eq!(by_id("CVE-2024-35195").score, Some(5.6));
 }

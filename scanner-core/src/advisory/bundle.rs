@@ -1,28 +1,39 @@
 //! The advisory bundle: what the page downloads once and the CLI reads with `--bundle`.
 //!
-//! Layout (format version 1; see `docs/bundle-format.md`):
+//! Layout (format version 2; see `docs/bundle-format.md`):
 //!
 //! ```text
-//! "TRSB" | u32 LE format version | u64 LE payload length | 32 bytes SHA-256 of the payload | payload
-//! payload = zlib(bincode(Body))
+//!   0..4    "TRSB"
+//!   4..8    u32 LE format version
+//!   8..16   u64 LE length of the main part
+//!  16..48   SHA-256 of the main part
+//!  48..56   u64 LE length of the details part
+//!  56..88   SHA-256 of the details part
+//!  88..152  ed25519 signature of bytes 0..88, or 64 zero bytes when unsigned
+//! 152..     main part = zlib(bincode(Main)), then details part = zlib(bincode(Details))
 //! ```
 //!
-//! The reader checks the magic, the version, the length and the hash before decoding anything,
-//! and decodes with a size limit, so a damaged or hostile bundle is rejected whole, never
-//! half-used. Withdrawn records are dropped at build time; long `details` are not kept.
+//! The signature covers the header, and the header carries both parts' hashes, so one
+//! signature check plus the hash checks cover every byte. The reader checks magic, version,
+//! lengths, hashes and signature before it decodes anything, decodes with a size limit, then
+//! bounds-checks the database; a damaged or hostile bundle is rejected whole, never half-used.
+//! The details part (long advisory texts) is only decoded on demand.
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
 
+use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::osv::{self, Event, RangeKind, Record};
+use super::db::{AdvisoryDb, Compiled};
 
 pub const MAGIC: &[u8; 4] = b"TRSB";
-pub const FORMAT_VERSION: u32 = 1;
-/// Largest decompressed payload accepted.
-pub const MAX_PAYLOAD: u64 = 1 << 30;
+pub const FORMAT_VERSION: u32 = 2;
+pub const HEADER_LEN: usize = 152;
+const SIGNED_LEN: usize = 88;
+/// Largest decompressed part accepted.
+pub const MAX_PART: u64 = 1 << 30;
 
 /// Facts about a bundle, shown on the page and in the report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -33,33 +44,33 @@ pub struct Header {
     /// Records per ecosystem (the base name: `Debian`, `PyPI`, ...).
     pub counts: BTreeMap<String, u64>,
     /// Where the records came from, with their snapshot dates when known.
-    pub sources: Vec<String>,
+    pub sources: Vec<Source>,
+    /// Records in the bundle.
+    pub records: u64,
+    /// Withdrawn records left out.
+    pub withdrawn: u64,
+    /// Hex SHA-256 of the main part: the bundle's identity (share links name it).
+    #[serde(default)]
+    pub digest: String,
+    /// `signed` (by a trusted key) or `unsigned`; set by the reader.
+    #[serde(default)]
+    pub signature: String,
+}
+
+/// One input of a bundle.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Source {
+    /// What was read: a folder, a zip, a feed (`alpine-secdb v3.11/main`).
+    pub name: String,
+    /// The snapshot date of the data, when the builder was told or could tell.
+    pub snapshot: Option<String>,
+    pub records: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-struct Body {
+struct Main {
     header: Header,
-    records: Vec<CompactRecord>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-struct CompactRecord {
-    id: String,
-    aliases: Vec<String>,
-    summary: Option<String>,
-    severity: Option<String>,
-    references: Vec<String>,
-    affected: Vec<CompactAffected>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-struct CompactAffected {
-    ecosystem: String,
-    name: String,
-    versions: Vec<String>,
-    /// ECOSYSTEM/SEMVER ranges only, events as (kind, version) with kind 0 introduced,
-    /// 1 fixed, 2 last_affected, 3 limit.
-    ranges: Vec<Vec<(u8, String)>>,
+    db: AdvisoryDb,
 }
 
 /// Why a bundle was refused.
@@ -71,216 +82,235 @@ pub enum BundleError {
     Version(u32),
     #[error("the bundle is damaged: {0}")]
     Damaged(String),
+    #[error("the bundle is not signed, and this build only accepts signed bundles; sign it with `tarsier bundle sign`")]
+    Unsigned,
+    #[error("the bundle's signature does not verify with any key this build trusts; it was altered or signed with another key")]
+    BadSignature,
+    #[error("cannot write the bundle: {0}")]
+    Write(String),
 }
 
-fn severity_of(r: &Record) -> Option<String> {
-    r.database_specific
-        .as_ref()
-        .and_then(|d| d.get("severity"))
-        .and_then(|s| s.as_str())
-        .map(|s| match s.to_ascii_uppercase().as_str() {
-            "MODERATE" => "MEDIUM".to_string(),
-            other => other.to_string(),
-        })
+/// How the reader treats signatures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trust<'a> {
+    /// A signed bundle must verify with one of these keys; an unsigned one is accepted.
+    SignatureOptional(&'a [[u8; 32]]),
+    /// The bundle must be signed by one of these keys.
+    SignatureRequired(&'a [[u8; 32]]),
 }
 
-fn compact(r: &Record) -> CompactRecord {
-    CompactRecord {
-        id: r.id.clone(),
-        aliases: r.aliases.clone(),
-        summary: r.summary.clone(),
-        severity: severity_of(r),
-        references: r.references.iter().map(|x| x.url.clone()).collect(),
-        affected: r
-            .affected
-            .iter()
-            .map(|a| CompactAffected {
-                ecosystem: a.package.ecosystem.clone(),
-                name: a.package.name.clone(),
-                versions: a.versions.clone(),
-                ranges: a
-                    .ranges
-                    .iter()
-                    .filter(|g| matches!(g.kind, RangeKind::Ecosystem | RangeKind::Semver))
-                    .map(|g| {
-                        g.events
-                            .iter()
-                            .map(|e| match e {
-                                Event::Introduced(v) => (0, v.clone()),
-                                Event::Fixed(v) => (1, v.clone()),
-                                Event::LastAffected(v) => (2, v.clone()),
-                                Event::Limit(v) => (3, v.clone()),
-                            })
-                            .collect()
-                    })
-                    .collect(),
-            })
-            .collect(),
+fn zlib(bytes: &[u8]) -> Result<Vec<u8>, BundleError> {
+    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+    z.write_all(bytes)
+        .map_err(|e| BundleError::Write(e.to_string()))?;
+    z.finish().map_err(|e| BundleError::Write(e.to_string()))
+}
+
+fn unzlib(bytes: &[u8], what: &str) -> Result<Vec<u8>, BundleError> {
+    let mut raw = Vec::new();
+    flate2::read::ZlibDecoder::new(bytes)
+        .take(MAX_PART + 1)
+        .read_to_end(&mut raw)
+        .map_err(|e| BundleError::Damaged(format!("cannot decompress its {what}: {e}")))?;
+    if raw.len() as u64 > MAX_PART {
+        return Err(BundleError::Damaged(format!(
+            "its {what} decompresses to more than 1 GiB"
+        )));
     }
+    Ok(raw)
 }
 
-fn expand(c: CompactRecord) -> Record {
-    Record {
-        id: c.id,
-        modified: None,
-        published: None,
-        withdrawn: None,
-        aliases: c.aliases,
-        related: Vec::new(),
-        upstream: Vec::new(),
-        summary: c.summary,
-        details: None,
-        severity: Vec::new(),
-        affected: c
-            .affected
-            .into_iter()
-            .map(|a| osv::Affected {
-                package: osv::Package {
-                    ecosystem: a.ecosystem,
-                    name: a.name,
-                    purl: None,
-                },
-                severity: Vec::new(),
-                versions: a.versions,
-                ranges: a
-                    .ranges
-                    .into_iter()
-                    .map(|events| osv::Range {
-                        kind: RangeKind::Ecosystem,
-                        events: events
-                            .into_iter()
-                            .map(|(k, v)| match k {
-                                0 => Event::Introduced(v),
-                                1 => Event::Fixed(v),
-                                2 => Event::LastAffected(v),
-                                _ => Event::Limit(v),
-                            })
-                            .collect(),
-                    })
-                    .collect(),
-                ecosystem_specific: None,
-                database_specific: None,
-            })
-            .collect(),
-        references: c
-            .references
-            .into_iter()
-            .map(|url| osv::Reference {
-                kind: String::new(),
-                url,
-            })
-            .collect(),
-        database_specific: c.severity.map(|s| serde_json::json!({ "severity": s })),
-    }
+fn decode<T: serde::de::DeserializeOwned>(raw: &[u8], what: &str) -> Result<T, BundleError> {
+    use bincode::Options;
+    bincode::options()
+        .with_fixint_encoding()
+        .reject_trailing_bytes()
+        .with_limit(MAX_PART)
+        .deserialize(raw)
+        .map_err(|e| BundleError::Damaged(format!("cannot decode its {what}: {e}")))
 }
 
-/// Writes a bundle of `records` (withdrawn ones are left out by the caller or here).
-pub fn write(records: &[Record], built: &str, sources: &[String]) -> Result<Vec<u8>, BundleError> {
-    let kept: Vec<&Record> = records.iter().filter(|r| r.withdrawn.is_none()).collect();
-    let mut counts: BTreeMap<String, u64> = BTreeMap::new();
-    for r in &kept {
-        let mut ecos: Vec<&str> = r
-            .affected
-            .iter()
-            .map(|a| a.package.ecosystem.split(':').next().unwrap_or(""))
-            .collect();
-        ecos.sort();
-        ecos.dedup();
-        for e in ecos {
-            *counts.entry(e.to_string()).or_default() += 1;
-        }
+fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, BundleError> {
+    use bincode::Options;
+    bincode::options()
+        .with_fixint_encoding()
+        .serialize(value)
+        .map_err(|e| BundleError::Write(e.to_string()))
+}
+
+/// Writes a bundle of compiled records. `compiled.problems` must be empty (the builder
+/// refuses otherwise); `key` signs it.
+pub fn write(
+    compiled: &Compiled,
+    built: &str,
+    sources: &[Source],
+    key: Option<&[u8; 32]>,
+) -> Result<Vec<u8>, BundleError> {
+    if let Some(p) = compiled.problems.first() {
+        return Err(BundleError::Write(format!(
+            "{} records have versions their ecosystem cannot read, e.g. {p}",
+            compiled.problems.len()
+        )));
     }
-    let body = Body {
+    let main = Main {
         header: Header {
             format_version: FORMAT_VERSION,
             built: built.to_string(),
-            counts,
+            counts: compiled.counts.clone(),
             sources: sources.to_vec(),
+            records: compiled.db.record_count() as u64,
+            withdrawn: compiled.withdrawn as u64,
+            digest: String::new(),
+            signature: String::new(),
         },
-        records: kept.into_iter().map(compact).collect(),
+        db: compiled.db.clone(),
     };
-    let raw = bincode::serialize(&body).map_err(|e| BundleError::Damaged(e.to_string()))?;
-    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
-    z.write_all(&raw)
-        .map_err(|e| BundleError::Damaged(e.to_string()))?;
-    let payload = z
-        .finish()
-        .map_err(|e| BundleError::Damaged(e.to_string()))?;
-    let mut out = Vec::with_capacity(payload.len() + 48);
+    let main = zlib(&encode(&main)?)?;
+    let details = zlib(&encode(&compiled.details)?)?;
+    let mut out = Vec::with_capacity(HEADER_LEN + main.len() + details.len());
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
-    out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
-    out.extend_from_slice(&Sha256::digest(&payload));
-    out.extend_from_slice(&payload);
+    out.extend_from_slice(&(main.len() as u64).to_le_bytes());
+    out.extend_from_slice(&Sha256::digest(&main));
+    out.extend_from_slice(&(details.len() as u64).to_le_bytes());
+    out.extend_from_slice(&Sha256::digest(&details));
+    out.extend_from_slice(&[0u8; 64]);
+    out.extend_from_slice(&main);
+    out.extend_from_slice(&details);
+    if let Some(key) = key {
+        sign(&mut out, key)?;
+    }
     Ok(out)
 }
 
-/// Reads and verifies a bundle; returns its header and records.
-pub fn read(bytes: &[u8]) -> Result<(Header, Vec<Record>), BundleError> {
-    if bytes.len() < 48 || &bytes[..4] != MAGIC {
+/// Signs a bundle in place with an ed25519 secret key (32 bytes).
+pub fn sign(bundle: &mut [u8], secret: &[u8; 32]) -> Result<(), BundleError> {
+    parts(bundle)?;
+    let key = SigningKey::from_bytes(secret);
+    let signature = key.sign(&bundle[..SIGNED_LEN]);
+    bundle[SIGNED_LEN..HEADER_LEN].copy_from_slice(&signature.to_bytes());
+    Ok(())
+}
+
+/// The public key of a secret key.
+pub fn public_key(secret: &[u8; 32]) -> [u8; 32] {
+    SigningKey::from_bytes(secret).verifying_key().to_bytes()
+}
+
+/// Whether the bundle carries a signature, and if so whether one of `keys` made it.
+pub fn signature_status(bundle: &[u8], keys: &[[u8; 32]]) -> Result<Option<bool>, BundleError> {
+    parts(bundle)?;
+    let sig = &bundle[SIGNED_LEN..HEADER_LEN];
+    if sig.iter().all(|&b| b == 0) {
+        return Ok(None);
+    }
+    let mut s = [0u8; 64];
+    s.copy_from_slice(sig);
+    let signature = Signature::from_bytes(&s);
+    Ok(Some(keys.iter().any(|k| {
+        VerifyingKey::from_bytes(k)
+            .map(|vk| vk.verify(&bundle[..SIGNED_LEN], &signature).is_ok())
+            .unwrap_or(false)
+    })))
+}
+
+/// Splits a bundle into (main, details) after checking magic, version, lengths and hashes.
+fn parts(bytes: &[u8]) -> Result<(&[u8], &[u8]), BundleError> {
+    if bytes.len() < 8 || &bytes[..4] != MAGIC {
         return Err(BundleError::NotABundle);
     }
     let version = u32::from_le_bytes([bytes[4], bytes[5], bytes[6], bytes[7]]);
     if version != FORMAT_VERSION {
         return Err(BundleError::Version(version));
     }
-    let mut len8 = [0u8; 8];
-    len8.copy_from_slice(&bytes[8..16]);
-    let len = u64::from_le_bytes(len8);
-    let payload = &bytes[48..];
-    if payload.len() as u64 != len {
+    if bytes.len() < HEADER_LEN {
+        return Err(BundleError::Damaged(
+            "it is shorter than its header; the file is truncated".into(),
+        ));
+    }
+    let u64_at = |at: usize| {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(&bytes[at..at + 8]);
+        u64::from_le_bytes(b)
+    };
+    let (main_len, details_len) = (u64_at(8), u64_at(48));
+    let body = (bytes.len() - HEADER_LEN) as u64;
+    if main_len.checked_add(details_len) != Some(body) {
         return Err(BundleError::Damaged(format!(
-            "the payload is {} bytes but the header says {len}; the file is truncated or has extra bytes",
-            payload.len()
+            "its parts are {body} bytes but the header says {main_len} + {details_len}; the file is truncated or has extra bytes"
         )));
     }
-    if Sha256::digest(payload).as_slice() != &bytes[16..48] {
+    let main = &bytes[HEADER_LEN..HEADER_LEN + main_len as usize];
+    let details = &bytes[HEADER_LEN + main_len as usize..];
+    if Sha256::digest(main).as_slice() != &bytes[16..48] {
         return Err(BundleError::Damaged(
-            "its SHA-256 does not match; download it again".into(),
+            "the SHA-256 of its records does not match; download it again".into(),
         ));
     }
-    let mut raw = Vec::new();
-    flate2::read::ZlibDecoder::new(payload)
-        .take(MAX_PAYLOAD + 1)
-        .read_to_end(&mut raw)
-        .map_err(|e| BundleError::Damaged(format!("cannot decompress: {e}")))?;
-    if raw.len() as u64 > MAX_PAYLOAD {
+    if Sha256::digest(details).as_slice() != &bytes[56..88] {
         return Err(BundleError::Damaged(
-            "it decompresses to more than 1 GiB".into(),
+            "the SHA-256 of its details does not match; download it again".into(),
         ));
     }
-    use bincode::Options;
-    let body: Body = bincode::options()
-        .with_fixint_encoding()
-        .allow_trailing_bytes()
-        .with_limit(MAX_PAYLOAD)
-        .deserialize(&raw)
-        .map_err(|e| BundleError::Damaged(format!("cannot decode: {e}")))?;
-    Ok((body.header, body.records.into_iter().map(expand).collect()))
+    Ok((main, details))
 }
 
-/// Checks that every range version of every record parses in its ecosystem's scheme. Returns one
-/// message per bad record (`id: what`); a bundle is only built when there are none.
-pub fn validate(records: &[Record]) -> Vec<String> {
-    let mut problems = Vec::new();
-    for r in records.iter().filter(|r| r.withdrawn.is_none()) {
-        for a in &r.affected {
-            let Some(scheme) = crate::ecosystem::scheme(&a.package.ecosystem) else {
-                continue;
-            };
-            let versions = a
-                .ranges
-                .iter()
-                .filter(|g| matches!(g.kind, RangeKind::Ecosystem | RangeKind::Semver))
-                .flat_map(|g| g.events.iter().map(Event::version))
-                .filter(|v| *v != "0" && *v != "*")
-                .chain(a.versions.iter().map(String::as_str));
-            for v in versions {
-                if let Err(e) = scheme.compare(v, v) {
-                    problems.push(format!("{}: {e}", r.id));
-                }
-            }
-        }
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Reads and verifies a bundle; returns its header and database.
+pub fn read(bytes: &[u8], trust: Trust<'_>) -> Result<(Header, AdvisoryDb), BundleError> {
+    let (main, _) = parts(bytes)?;
+    let (keys, required) = match trust {
+        Trust::SignatureOptional(k) => (k, false),
+        Trust::SignatureRequired(k) => (k, true),
+    };
+    let signed = match signature_status(bytes, keys)? {
+        None if required => return Err(BundleError::Unsigned),
+        None => false,
+        Some(false) => return Err(BundleError::BadSignature),
+        Some(true) => true,
+    };
+    let main: Main = decode(&unzlib(main, "records")?, "records")?;
+    if main.header.format_version != FORMAT_VERSION {
+        return Err(BundleError::Damaged(
+            "its inner header disagrees with its format version".into(),
+        ));
     }
-    problems
+    main.db.check().map_err(BundleError::Damaged)?;
+    let mut header = main.header;
+    header.digest = hex(&bytes[16..48]);
+    header.signature = if signed { "signed" } else { "unsigned" }.into();
+    Ok((header, main.db))
+}
+
+/// The details text of one record, decoded from the details part on demand.
+pub fn details(bytes: &[u8], id: &str) -> Result<Option<String>, BundleError> {
+    let (_, details) = parts(bytes)?;
+    let all: Vec<(String, String)> = decode(&unzlib(details, "details")?, "details")?;
+    Ok(all.into_iter().find(|(i, _)| i == id).map(|(_, d)| d))
+}
+
+/// Parses a key file: 64 hex digits (whitespace and a trailing comment line allowed).
+pub fn parse_key(text: &str) -> Option<[u8; 32]> {
+    let hex: String = text
+        .lines()
+        .filter(|l| !l.trim_start().starts_with('#'))
+        .flat_map(|l| l.chars())
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    if hex.len() != 64 {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (i, b) in out.iter_mut().enumerate() {
+        *b = u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok()?;
+    }
+    Some(out)
+}
+
+/// Formats a key as 64 hex digits.
+pub fn format_key(key: &[u8; 32]) -> String {
+    hex(key)
 }

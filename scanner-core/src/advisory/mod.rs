@@ -1,13 +1,17 @@
-//! Advisories: the OSV-shaped model ([`osv`]) and the question at the heart of matching, whether
-//! a version falls inside an affected range ([`is_affected`]).
+//! Advisories: the OSV-shaped model ([`osv`]), severity ([`severity`]), the compiled database
+//! the matcher reads ([`db`]), the bundle file that carries it ([`bundle`]), converters for
+//! feeds that are not OSV ([`feeds`], native builds only), and the question at the heart of
+//! matching, whether a version falls inside an affected range ([`is_affected`]).
 
 pub mod bundle;
+pub mod db;
+#[cfg(feature = "feeds")]
+pub mod feeds;
 pub mod osv;
-
-use std::cmp::Ordering;
+pub mod severity;
 
 use crate::version::{ParseError, Scheme};
-use osv::{Affected, Event, RangeKind};
+use osv::{Affected, RangeKind};
 
 /// Whether `version` is affected according to one `affected[]` entry of a record.
 ///
@@ -16,73 +20,20 @@ use osv::{Affected, Event, RangeKind};
 /// lowest of all versions), `fixed` closes exclusively, `last_affected` closes inclusively; a
 /// range with only `introduced` has no fix; `limit` bounds the range from above (exclusive).
 /// GIT ranges say nothing about package versions and are skipped without skipping the others.
+///
+/// The bundle stores ranges already sorted ([`db::sort_events`]) and matches with
+/// [`db::affected_by`]; this is the same code applied to a record as written.
 pub fn is_affected(scheme: Scheme, version: &str, affected: &Affected) -> Result<bool, ParseError> {
-    for listed in &affected.versions {
-        if scheme.compare(version, listed)? == Ordering::Equal {
-            return Ok(true);
-        }
-    }
+    let mut ranges = Vec::new();
     for range in &affected.ranges {
-        if !matches!(range.kind, RangeKind::Ecosystem | RangeKind::Semver) {
-            continue;
-        }
-        if in_range(scheme, version, &range.events)? {
-            return Ok(true);
+        if matches!(range.kind, RangeKind::Ecosystem | RangeKind::Semver) {
+            ranges.push(db::sort_events(scheme, &range.events)?);
         }
     }
-    Ok(false)
-}
-
-/// Orders two event versions; `0` (introduced at the beginning) sorts first.
-fn cmp_event_versions(scheme: Scheme, a: &str, b: &str) -> Result<Ordering, ParseError> {
-    match (a == "0", b == "0") {
-        (true, true) => Ok(Ordering::Equal),
-        (true, false) => Ok(Ordering::Less),
-        (false, true) => Ok(Ordering::Greater),
-        _ => scheme.compare(a, b),
-    }
-}
-
-fn in_range(scheme: Scheme, version: &str, events: &[Event]) -> Result<bool, ParseError> {
-    // Sort by version (stable: events at one version keep their written order).
-    let mut sorted: Vec<&Event> = events.iter().collect();
-    let mut failure = None;
-    sorted.sort_by(|a, b| {
-        cmp_event_versions(scheme, a.version(), b.version()).unwrap_or_else(|e| {
-            failure.get_or_insert(e);
-            Ordering::Equal
-        })
-    });
-    if let Some(e) = failure {
-        return Err(e);
-    }
-    let at_least = |bound: &str| -> Result<bool, ParseError> {
-        Ok(bound == "0" || scheme.compare(version, bound)? != Ordering::Less)
-    };
-    let mut affected = false;
-    for event in sorted {
-        match event {
-            Event::Introduced(v) => {
-                if at_least(v)? {
-                    affected = true;
-                }
-            }
-            Event::Fixed(v) => {
-                if at_least(v)? {
-                    affected = false;
-                }
-            }
-            Event::LastAffected(v) => {
-                if scheme.compare(version, v)? == Ordering::Greater {
-                    affected = false;
-                }
-            }
-            Event::Limit(v) => {
-                if v != "*" && at_least(v)? {
-                    return Ok(false);
-                }
-            }
-        }
-    }
-    Ok(affected)
+    db::affected_by(
+        scheme,
+        version,
+        affected.versions.iter().map(String::as_str),
+        ranges.into_iter(),
+    )
 }

@@ -90,13 +90,35 @@ pub struct Range {
 }
 
 /// One range event; each carries exactly one version.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Event {
     Introduced(String),
     Fixed(String),
     LastAffected(String),
     Limit(String),
+}
+
+/// Read as a map with exactly one known key (`{"fixed": "1.2"}`), in JSON and YAML alike;
+/// the version is the scalar's text as written (YAML's `1.10` stays "1.10").
+impl<'de> Deserialize<'de> for Event {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let map = std::collections::BTreeMap::<String, String>::deserialize(d)?;
+        let mut it = map.into_iter();
+        let (Some((key, version)), None) = (it.next(), it.next()) else {
+            return Err(D::Error::custom(
+                "an event must have exactly one of introduced, fixed, last_affected, limit",
+            ));
+        };
+        Ok(match key.as_str() {
+            "introduced" => Event::Introduced(version),
+            "fixed" => Event::Fixed(version),
+            "last_affected" => Event::LastAffected(version),
+            "limit" => Event::Limit(version),
+            other => return Err(D::Error::custom(format!("unknown event {other:?}"))),
+        })
+    }
 }
 
 impl Event {
