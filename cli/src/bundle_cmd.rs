@@ -11,13 +11,13 @@ use scanner_core::advisory::db::AdvisoryDb;
 use scanner_core::advisory::feeds;
 use scanner_core::advisory::osv::{self, Record};
 
-/// The public key of the bundle-signing key this build trusts (`keys/bundle.pub`), or the one
-/// given at build time in `TARSIER_BUNDLE_PUBKEY`.
+/// The keys this build trusts (`keys/bundle.pub` or `TARSIER_BUNDLE_PUBKEY` at build time),
+/// plus `extra`.
 pub fn trusted_keys(extra: Option<&Path>) -> anyhow::Result<Vec<[u8; 32]>> {
-    let built_in =
-        option_env!("TARSIER_BUNDLE_PUBKEY").unwrap_or(include_str!("../../keys/bundle.pub"));
-    let mut keys =
-        vec![bundle::parse_key(built_in).context("the built-in bundle key is malformed")?];
+    let mut keys = bundle::built_in_keys();
+    if keys.is_empty() {
+        bail!("the built-in bundle key is malformed; rebuild with a valid TARSIER_BUNDLE_PUBKEY");
+    }
     if let Some(path) = extra {
         keys.push(read_key(path)?);
     }

@@ -21,15 +21,15 @@ export function fixture(rel) {
   return p;
 }
 
-export async function start({ prefix = '/' } = {}) {
-  if (!fs.existsSync(path.join(DIST, 'index.html'))) {
-    throw new Error(`${DIST}/index.html is missing: build the site first (trunk build --release)`);
+export async function start({ prefix = '/', dist = DIST } = {}) {
+  if (!fs.existsSync(path.join(dist, 'index.html'))) {
+    throw new Error(`${dist}/index.html is missing: build the site first (trunk build --release)`);
   }
   if (!fs.existsSync(CHROMIUM)) {
     throw new Error(`${CHROMIUM} is missing: install Debian's chromium package`);
   }
   fs.mkdirSync(ARTIFACTS, { recursive: true });
-  const server = await serve(DIST, 0, prefix);
+  const server = await serve(dist, 0, prefix);
   const url = `http://127.0.0.1:${server.address().port}${prefix}`;
   const browser = await chromium.launch({
     executablePath: CHROMIUM,

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use gloo_worker::{Spawnable, WorkerBridge};
 use leptos::prelude::*;
+use scanner_core::advisory::bundle::Header;
 use scanner_core::{ImagePlan, Limits, Progress, Report, Stage};
 use serde_bytes::ByteBuf;
 use tarsier_web::{JsCodec, ScanEvent, ScanRequest, ScanWorker};
@@ -31,12 +32,38 @@ pub enum Phase {
         file_name: String,
         report: Arc<Report>,
         elapsed_ms: f64,
+        match_ms: f64,
     },
     Failed {
         file_name: String,
         message: String,
         hint: String,
     },
+}
+
+/// The advisory bundle, as the page knows it.
+#[derive(Clone)]
+pub enum BundleState {
+    Loading,
+    Ready {
+        header: Arc<Header>,
+        fetch_ms: f64,
+        load_ms: f64,
+        bytes: u64,
+    },
+    Failed(String),
+}
+
+/// Where the site serves its advisory bundle, relative to the page (so any path prefix works).
+const BUNDLE_URL: &str = "advisories.trsb";
+
+/// The bundle's absolute URL: the worker runs from a `blob:` URL and cannot resolve relative ones.
+fn bundle_url() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().href().ok())
+        .and_then(|page| web_sys::Url::new_with_base(BUNDLE_URL, &page).ok())
+        .map(|u| u.href())
+        .unwrap_or_else(|| BUNDLE_URL.to_string())
 }
 
 /// The name of the file being scanned, taken out of the phase that is about to end.
@@ -75,6 +102,7 @@ fn pool_size() -> usize {
 #[component]
 fn App() -> impl IntoView {
     let phase = RwSignal::new(Phase::Idle);
+    let bundle = RwSignal::new(BundleState::Loading);
     let dragging = RwSignal::new(false);
     let selected_image = RwSignal::new(None::<String>);
     let input_ref: NodeRef<leptos::html::Input> = NodeRef::new();
@@ -166,7 +194,19 @@ fn App() -> impl IntoView {
                 }
             }
         }
-        ScanEvent::Done { report } => {
+        ScanEvent::BundleLoaded {
+            header,
+            fetch_ms,
+            load_ms,
+            bytes,
+        } => bundle.set(BundleState::Ready {
+            header: Arc::from(header),
+            fetch_ms,
+            load_ms,
+            bytes,
+        }),
+        ScanEvent::BundleFailed { message } => bundle.set(BundleState::Failed(message)),
+        ScanEvent::Done { report, match_ms } => {
             let started = job
                 .with_value(|j| j.as_ref().map(|j| j.started_ms))
                 .unwrap_or(0.0);
@@ -177,6 +217,7 @@ fn App() -> impl IntoView {
                     file_name,
                     report: Arc::from(report),
                     elapsed_ms: now_ms() - started,
+                    match_ms,
                 };
             });
         }
@@ -193,6 +234,10 @@ fn App() -> impl IntoView {
                 .spawn("./worker.js")
         })
         .collect();
+    // The first worker assembles every report, so it loads the advisory bundle, once.
+    if let Some(first) = bridges.first() {
+        first.send(ScanRequest::LoadBundle { url: bundle_url() });
+    }
     workers.set_value(bridges);
 
     let start_scan = move |file: web_sys::File, image: Option<String>| {
@@ -270,6 +315,7 @@ fn App() -> impl IntoView {
                     "Runs in your browser · nothing is uploaded"
                 </span>
             </header>
+            {move || view::bundle_view(bundle.get())}
             <main>
                 <section
                     class="dropzone"

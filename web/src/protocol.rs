@@ -5,6 +5,7 @@
 //! layers travel as opaque bincode bytes (a `Uint8Array`), which the page only forwards.
 
 use gloo_worker::Codec;
+use scanner_core::advisory::bundle::Header;
 use scanner_core::{ImagePlan, LayerJob, Limits, Progress, Report};
 use serde::{Deserialize, Serialize};
 use serde_bytes::ByteBuf;
@@ -30,7 +31,11 @@ pub enum ScanRequest {
         job: LayerJob,
         limits: Limits,
     },
-    /// Squash walked layers (bincode `LayerScan`s, in layer order) into the report.
+    /// Fetch, verify and load the advisory bundle at `url` (sent once, to the worker that
+    /// assembles reports; it keeps the bundle for every later scan).
+    LoadBundle { url: String },
+    /// Squash walked layers (bincode `LayerScan`s, in layer order) into the report, and match
+    /// its packages against the loaded bundle.
     Assemble {
         plan: Box<ImagePlan>,
         layers: Vec<ByteBuf>,
@@ -51,6 +56,21 @@ pub enum ScanEvent {
     },
     Done {
         report: Box<Report>,
+        /// Time spent matching packages against the bundle.
+        match_ms: f64,
+    },
+    /// The advisory bundle is loaded and verified.
+    BundleLoaded {
+        header: Box<Header>,
+        /// Download (or cache read) time.
+        fetch_ms: f64,
+        /// Verify (hashes, signature) + decompress + decode + structure check.
+        load_ms: f64,
+        bytes: u64,
+    },
+    /// There is no usable bundle; scans still run, without findings.
+    BundleFailed {
+        message: String,
     },
     Failed {
         code: String,

@@ -1,10 +1,12 @@
 //! Rendering of each [`Phase`]: progress, error, and the image summary.
 
 use leptos::prelude::*;
+use scanner_core::advisory::severity::Level;
+use scanner_core::matcher::Finding;
 use scanner_core::summary::human_bytes;
 use scanner_core::Report;
 
-use crate::Phase;
+use crate::{BundleState, Phase};
 
 fn short_digest(d: &str) -> String {
     let hex_start = d.find(':').map(|i| i + 1).unwrap_or(0);
@@ -90,7 +92,8 @@ pub fn phase_view(phase: Phase, selected: Option<String>, pick_image: Callback<S
             file_name,
             report,
             elapsed_ms,
-        } => summary_view(&file_name, &report, elapsed_ms, selected, pick_image),
+            match_ms,
+        } => summary_view(&file_name, &report, (elapsed_ms, match_ms), selected, pick_image),
     }
 }
 
@@ -206,6 +209,211 @@ fn distro_view(report: &Report) -> AnyView {
     .into_any()
 }
 
+/// The advisory bundle line under the top bar.
+pub fn bundle_view(state: BundleState) -> AnyView {
+    match state {
+        BundleState::Loading => view! {
+            <div class="bundle-bar muted" data-testid="bundle-loading">"Loading advisories…"</div>
+        }
+        .into_any(),
+        BundleState::Ready {
+            header,
+            fetch_ms,
+            load_ms,
+            bytes,
+        } => {
+            let counts = header
+                .counts
+                .iter()
+                .map(|(e, n)| format!("{e} {n}"))
+                .collect::<Vec<_>>()
+                .join(" · ");
+            let title = format!(
+                "{counts}\nsha256 {}\n{} downloaded in {:.0} ms, verified and loaded in {:.0} ms",
+                header.digest,
+                human_bytes(bytes),
+                fetch_ms,
+                load_ms
+            );
+            view! {
+                <div class="bundle-bar" data-testid="bundle-info" title=title
+                    data-records=header.records.to_string() data-load-ms=format!("{load_ms:.1}")
+                    data-built=header.built.clone() data-signature=header.signature.clone()>
+                    <span class="lock" aria-hidden="true"></span>
+                    "Advisories: "
+                    <strong data-testid="bundle-records">{format!("{} records", header.records)}</strong>
+                    {format!(" · built {} · {} · {}", friendly_time(&header.built), header.signature, counts)}
+                </div>
+            }
+            .into_any()
+        }
+        BundleState::Failed(message) => view! {
+            <div class="bundle-bar warn" role="status" data-testid="bundle-error">
+                {message} " Images are still read and inventoried, but not matched against advisories."
+            </div>
+        }
+        .into_any(),
+    }
+}
+
+fn level_class(level: Level) -> &'static str {
+    match level {
+        Level::Critical => "sev sev-critical",
+        Level::High => "sev sev-high",
+        Level::Medium => "sev sev-medium",
+        Level::Low => "sev sev-low",
+        Level::Unknown => "sev sev-unknown",
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum FindingSort {
+    Severity,
+    Package,
+    Id,
+}
+
+/// Counts by severity, worst first.
+fn severity_counts(findings: &[Finding]) -> AnyView {
+    [Level::Critical, Level::High, Level::Medium, Level::Low, Level::Unknown]
+        .into_iter()
+        .map(|level| {
+            let n = findings.iter().filter(|f| f.severity == level).count();
+            view! {
+                <span class=level_class(level) data-testid="severity-count" data-severity=level.as_str() data-count=n.to_string()>
+                    {format!("{n} {}", level.as_str().to_lowercase())}
+                </span>
+            }
+        })
+        .collect_view()
+        .into_any()
+}
+
+fn findings_view(report: &Report) -> AnyView {
+    if report.bundle.is_none() {
+        return ().into_any();
+    }
+    let sort = RwSignal::new(FindingSort::Severity);
+    let show_na = RwSignal::new(false);
+    let all = report.findings.clone();
+    let hidden = all.iter().filter(|f| f.not_applicable).count();
+    let shown_findings: Vec<Finding> = all.iter().filter(|f| !f.not_applicable).cloned().collect();
+    let counts = severity_counts(&shown_findings);
+    let with_fix = shown_findings
+        .iter()
+        .filter(|f| !f.fixed_versions.is_empty())
+        .count();
+    let total = shown_findings.len();
+    let rows = move || {
+        let mut list: Vec<Finding> = all
+            .iter()
+            .filter(|f| show_na.get() || !f.not_applicable)
+            .cloned()
+            .collect();
+        match sort.get() {
+            FindingSort::Severity => list.sort_by(|a, b| {
+                b.severity
+                    .cmp(&a.severity)
+                    .then_with(|| b.score.unwrap_or(-1.0).total_cmp(&a.score.unwrap_or(-1.0)))
+                    .then_with(|| a.package_name.cmp(&b.package_name))
+            }),
+            FindingSort::Package => {
+                list.sort_by(|a, b| (&a.package_name, &a.id).cmp(&(&b.package_name, &b.id)))
+            }
+            FindingSort::Id => list.sort_by(|a, b| a.id.cmp(&b.id)),
+        }
+        list.into_iter()
+            .map(|f| {
+                let others = f
+                    .aliases
+                    .iter()
+                    .filter(|a| **a != f.id)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let fixed = if f.fixed_versions.is_empty() {
+                    view! { <span class="muted">"no fix yet"</span> }.into_any()
+                } else {
+                    view! { <code>{f.fixed_versions.join(", ")}</code> }.into_any()
+                };
+                let score = f.score.map(|s| format!(" {s:.1}")).unwrap_or_default();
+                let vector = f.vector.clone().unwrap_or_else(|| {
+                    if f.severity_source.is_empty() {
+                        "no rating in the advisory".into()
+                    } else {
+                        format!("rated by {}", f.severity_source)
+                    }
+                });
+                view! {
+                    <tr data-testid="finding-row" data-severity=f.severity.as_str() class:na=f.not_applicable>
+                        <td><span class=level_class(f.severity) title=vector>{f.severity.as_str()}{score}</span></td>
+                        <td>
+                            <span class="finding-id">{f.id.clone()}</span>
+                            <span class="muted small aliases">{others}</span>
+                        </td>
+                        <td class="pkg-name">{f.package_name.clone()}</td>
+                        <td><code>{f.installed_version.clone()}</code></td>
+                        <td data-testid="fixed-in">{fixed}</td>
+                        <td class="num">{f.layer}</td>
+                        <td class="muted small summary-cell">{f.summary.clone().unwrap_or_default()}
+                            {f.not_applicable.then_some(" (kernel headers: not applicable to containers)")}
+                        </td>
+                    </tr>
+                }
+            })
+            .collect_view()
+    };
+    let header = move |label: &'static str, key: FindingSort, class: &'static str| {
+        view! {
+            <th class=class aria-sort=move || if sort.get() == key { if key == FindingSort::Severity { "descending" } else { "ascending" } } else { "none" }>
+                <button class="sort" class:active=move || sort.get() == key on:click=move |_| sort.set(key)>
+                    {label}
+                    <span aria-hidden="true">{move || if sort.get() == key { if key == FindingSort::Severity { " ▼" } else { " ▲" } } else { "" }}</span>
+                </button>
+            </th>
+        }
+    };
+    view! {
+        <div class="card" data-testid="findings">
+            <h3>
+                "Vulnerabilities "
+                <span class="muted small" data-testid="finding-count">{total.to_string()}</span>
+            </h3>
+            <p class="severity-line">
+                {counts}
+                <span class="muted small">{format!(" · {with_fix} with a fixed version")}</span>
+                {(hidden > 0).then(|| view! {
+                    <label class="muted small toggle">
+                        <input type="checkbox" data-testid="show-not-applicable"
+                            on:change=move |ev| show_na.set(event_target_checked(&ev))/>
+                        {format!(" show {hidden} not applicable to containers")}
+                    </label>
+                })}
+            </p>
+            {(total == 0 && hidden == 0).then(|| view! {
+                <p class="muted" data-testid="no-findings">"No known vulnerabilities in this image's packages."</p>
+            })}
+            <div class="table-wrap">
+                <table class="findings">
+                    <thead>
+                        <tr>
+                            {header("Severity", FindingSort::Severity, "")}
+                            {header("ID", FindingSort::Id, "")}
+                            {header("Package", FindingSort::Package, "")}
+                            <th>"Installed"</th>
+                            <th>"Fixed in"</th>
+                            <th class="num">"Layer"</th>
+                            <th>"Summary"</th>
+                        </tr>
+                    </thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+        </div>
+    }
+    .into_any()
+}
+
 fn packages_view(report: &Report) -> AnyView {
     let sort = RwSignal::new(PackageSort::Name);
     let packages = report.packages.clone();
@@ -278,11 +486,17 @@ fn packages_view(report: &Report) -> AnyView {
 fn summary_view(
     file_name: &str,
     report: &Report,
-    elapsed_ms: f64,
+    (elapsed_ms, match_ms): (f64, f64),
     selected: Option<String>,
     pick_image: Callback<String>,
 ) -> AnyView {
     let s = &report.image;
+    let matched = report.bundle.as_ref().map(|_| {
+        view! {
+            " · matched in "
+            <span data-testid="match-ms" data-ms=format!("{match_ms:.2}")>{format!("{match_ms:.1} ms")}</span>
+        }
+    });
     let title = s
         .tags
         .first()
@@ -361,6 +575,7 @@ fn summary_view(
                         <span data-testid="elapsed-ms" data-ms=format!("{elapsed_ms:.0}")>
                             {format!("{:.0} ms", elapsed_ms)}
                         </span>
+                        {matched}
                         {(!other_tags.is_empty()).then(|| format!(" · also tagged {other_tags}"))}
                     </p>
                 </div>
@@ -406,6 +621,7 @@ fn summary_view(
                     <code class="fact-value digest" data-testid="config-digest">{s.config_digest.clone()}</code>
                 </div>
             </div>
+            {findings_view(report)}
             {packages_view(report)}
             <div class="card">
                 <h3>"Layers"</h3>

@@ -1,19 +1,45 @@
-//! The scan worker: plans a scan, walks layers, or assembles walked layers, as asked.
+//! The scan worker: plans a scan, walks layers, or assembles walked layers, as asked. The worker
+//! that assembles also holds the advisory bundle, loaded once, and matches every report.
 
 use gloo_worker::{HandlerId, Worker, WorkerScope};
+use scanner_core::advisory::bundle::{self, Header, Trust};
+use scanner_core::advisory::db::AdvisoryDb;
 use scanner_core::extract::Selector;
 use scanner_core::layer::LayerScan;
 use scanner_core::source::reader::{ChunkSizes, ChunkedReader};
 use scanner_core::{ImageError, InspectOptions, Progress, Report, Stage};
 use serde_bytes::ByteBuf;
+use wasm_bindgen::{JsCast, JsValue};
 
 use crate::blob::BlobSource;
 use crate::protocol::{ScanEvent, ScanRequest};
 
-pub struct ScanWorker;
+/// The advisory bundle, as far as this worker has it.
+enum Advisories {
+    /// Never asked for (layer-walking workers).
+    None,
+    /// Being fetched; assemblies wait for it.
+    Loading,
+    Ready(Box<Header>, AdvisoryDb),
+    Failed,
+}
+
+pub struct ScanWorker {
+    advisories: Advisories,
+    /// Assemble requests that arrived while the bundle was loading.
+    waiting: Vec<(ScanRequest, HandlerId)>,
+}
+
+/// Results of asynchronous work, delivered back to the worker.
+pub enum WorkerMessage {
+    Fetched {
+        id: HandlerId,
+        result: Result<Vec<u8>, String>,
+        fetch_ms: f64,
+    },
+}
 
 fn now_ms() -> f64 {
-    use wasm_bindgen::JsCast;
     js_sys::global()
         .dyn_into::<web_sys::DedicatedWorkerGlobalScope>()
         .ok()
@@ -37,19 +63,55 @@ fn open(file: web_sys::File) -> Result<ChunkedReader<BlobSource>, ImageError> {
     ))
 }
 
-impl Worker for ScanWorker {
-    type Message = ();
-    type Input = ScanRequest;
-    type Output = ScanEvent;
+fn js_error(e: JsValue) -> String {
+    e.as_string()
+        .or_else(|| {
+            e.dyn_ref::<js_sys::Error>()
+                .map(|e| String::from(e.message()))
+        })
+        .unwrap_or_else(|| format!("{e:?}"))
+}
 
-    fn create(_scope: &WorkerScope<Self>) -> Self {
-        ScanWorker
+/// Fetches `url` (relative to the worker script, so the site works under any path prefix).
+async fn fetch_bytes(url: String) -> Result<Vec<u8>, String> {
+    let global: web_sys::WorkerGlobalScope = js_sys::global().unchecked_into();
+    let response = wasm_bindgen_futures::JsFuture::from(global.fetch_with_str(&url))
+        .await
+        .map_err(|e| format!("cannot download {url}: {}", js_error(e)))?;
+    let response: web_sys::Response = response
+        .dyn_into()
+        .map_err(|_| format!("cannot download {url}: not a response"))?;
+    if !response.ok() {
+        return Err(format!(
+            "the site has no advisory bundle at {url} (HTTP {})",
+            response.status()
+        ));
     }
+    let buffer = response
+        .array_buffer()
+        .map_err(|e| format!("cannot read {url}: {}", js_error(e)))?;
+    let buffer = wasm_bindgen_futures::JsFuture::from(buffer)
+        .await
+        .map_err(|e| format!("cannot read {url}: {}", js_error(e)))?;
+    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+}
 
-    fn update(&mut self, _scope: &WorkerScope<Self>, _msg: ()) {}
-
-    fn received(&mut self, scope: &WorkerScope<Self>, request: ScanRequest, id: HandlerId) {
+impl ScanWorker {
+    fn handle(&mut self, scope: &WorkerScope<Self>, request: ScanRequest, id: HandlerId) {
         let event = match request {
+            ScanRequest::LoadBundle { url } => {
+                self.advisories = Advisories::Loading;
+                let t0 = now_ms();
+                scope.send_future(async move {
+                    let result = fetch_bytes(url).await;
+                    WorkerMessage::Fetched {
+                        id,
+                        result,
+                        fetch_ms: now_ms() - t0,
+                    }
+                });
+                return;
+            }
             ScanRequest::Plan {
                 file,
                 image,
@@ -82,9 +144,7 @@ impl Worker for ScanWorker {
                                     &Selector::default(),
                                     &mut on_progress,
                                 ) {
-                                    Ok(scan) => ScanEvent::Done {
-                                        report: Box::new(Report::from_scan(&scan, false)),
-                                    },
+                                    Ok(scan) => self.finish(Report::from_scan(&scan, false)),
                                     Err(e) => failed(&e),
                                 }
                             }
@@ -104,7 +164,7 @@ impl Worker for ScanWorker {
                         ..LayerScan::default()
                     },
                 };
-                web_sys::console::debug_1(&wasm_bindgen::JsValue::from_str(&format!(
+                web_sys::console::debug_1(&JsValue::from_str(&format!(
                     "tarsier: layer {} ({} bytes, {:?}) walked in {:.0} ms",
                     job.index,
                     job.size,
@@ -123,6 +183,12 @@ impl Worker for ScanWorker {
                     },
                 }
             }
+            request @ ScanRequest::Assemble { .. }
+                if matches!(self.advisories, Advisories::Loading) =>
+            {
+                self.waiting.push((request, id));
+                return;
+            }
             ScanRequest::Assemble { plan, layers } => {
                 let scans = layers
                     .iter()
@@ -135,11 +201,74 @@ impl Worker for ScanWorker {
                     })
                     .collect();
                 let scan = scanner_core::assemble(*plan, scans);
-                ScanEvent::Done {
-                    report: Box::new(Report::from_scan(&scan, false)),
-                }
+                self.finish(Report::from_scan(&scan, false))
             }
         };
         scope.respond(id, event);
+    }
+
+    /// Matches the report against the bundle, when there is one.
+    fn finish(&self, mut report: Report) -> ScanEvent {
+        let t0 = now_ms();
+        if let Advisories::Ready(header, db) = &self.advisories {
+            report.add_findings((**header).clone(), db);
+        }
+        ScanEvent::Done {
+            report: Box::new(report),
+            match_ms: now_ms() - t0,
+        }
+    }
+}
+
+impl Worker for ScanWorker {
+    type Message = WorkerMessage;
+    type Input = ScanRequest;
+    type Output = ScanEvent;
+
+    fn create(_scope: &WorkerScope<Self>) -> Self {
+        ScanWorker {
+            advisories: Advisories::None,
+            waiting: Vec::new(),
+        }
+    }
+
+    fn update(&mut self, scope: &WorkerScope<Self>, msg: WorkerMessage) {
+        let WorkerMessage::Fetched {
+            id,
+            result,
+            fetch_ms,
+        } = msg;
+        let t0 = now_ms();
+        let keys = bundle::built_in_keys();
+        let loaded = result.and_then(|bytes| {
+            let len = bytes.len() as u64;
+            bundle::read(&bytes, Trust::SignatureRequired(&keys))
+                .map(|(h, db)| (h, db, len))
+                .map_err(|e| format!("the advisory bundle was rejected: {e}"))
+        });
+        let event = match loaded {
+            Ok((header, db, bytes)) => {
+                let header = Box::new(header);
+                self.advisories = Advisories::Ready(header.clone(), db);
+                ScanEvent::BundleLoaded {
+                    header,
+                    fetch_ms,
+                    load_ms: now_ms() - t0,
+                    bytes,
+                }
+            }
+            Err(message) => {
+                self.advisories = Advisories::Failed;
+                ScanEvent::BundleFailed { message }
+            }
+        };
+        scope.respond(id, event);
+        for (request, id) in std::mem::take(&mut self.waiting) {
+            self.handle(scope, request, id);
+        }
+    }
+
+    fn received(&mut self, scope: &WorkerScope<Self>, request: ScanRequest, id: HandlerId) {
+        self.handle(scope, request, id);
     }
 }

@@ -32,6 +32,19 @@ pub const MAGIC: &[u8; 4] = b"TRSB";
 pub const FORMAT_VERSION: u32 = 2;
 pub const HEADER_LEN: usize = 152;
 const SIGNED_LEN: usize = 88;
+/// The public key of the bundle-signing key this build trusts: `keys/bundle.pub`, or the key
+/// given at build time in the environment variable `TARSIER_BUNDLE_PUBKEY` (64 hex digits).
+pub const BUILT_IN_KEY: &str = match option_env!("TARSIER_BUNDLE_PUBKEY") {
+    Some(k) => k,
+    None => include_str!("../../../keys/bundle.pub"),
+};
+
+/// The keys this build trusts ([`BUILT_IN_KEY`]); empty only if that key is malformed, in
+/// which case every signed bundle is refused.
+pub fn built_in_keys() -> Vec<[u8; 32]> {
+    parse_key(BUILT_IN_KEY).into_iter().collect()
+}
+
 /// Largest decompressed part accepted.
 pub const MAX_PART: u64 = 1 << 30;
 

@@ -1,0 +1,167 @@
+// Findings in the page: the site's default bundle (built from ../shared/advisories by
+// scripts/default-bundle.sh) is loaded once by a worker, verified with the key the build trusts,
+// and every scan is matched against it. The page must agree with the native CLI on the same image
+// and bundle; sorting and the not-applicable toggle work; a tampered bundle is refused whole.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { start, openApp, makeTar, ARTIFACTS, DIST, ROOT } from './helpers.mjs';
+
+const CLI = path.join(ROOT, 'target/debug/tarsier');
+const BUNDLE = path.join(DIST, 'advisories.trsb');
+
+let env;
+let tmp;
+before(async () => {
+  for (const f of [CLI, BUNDLE]) {
+    if (!fs.existsSync(f)) throw new Error(`${f} is missing: run the Rust tests and trunk build first`);
+  }
+  env = await start();
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tarsier-findings-'));
+});
+after(async () => {
+  await env?.close();
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+const status = (pkgs) =>
+  pkgs
+    .map(([n, src, v]) => `Package: ${n}\nStatus: install ok installed\nArchitecture: amd64\nSource: ${src}\nVersion: ${v}\n\n`)
+    .join('');
+
+/** A Debian 11 image whose packages the DSA/DLA lists have fixes for, plus kernel headers. */
+function bullseyeImage() {
+  const layer = makeTar([
+    { name: 'etc/os-release', data: 'PRETTY_NAME="Debian GNU/Linux 11 (bullseye)"\nID=debian\nVERSION_ID="11"\nVERSION_CODENAME=bullseye\n' },
+    {
+      name: 'var/lib/dpkg/status',
+      data: status([
+        ['libssl1.1', 'openssl', '1.1.1n-0+deb11u3'],
+        ['openssl', 'openssl', '1.1.1n-0+deb11u3'],
+        ['xserver-common', 'xorg-server', '2:1.20.11-1+deb11u1'],
+        ['linux-libc-dev', 'linux', '5.10.140-1'],
+        ['zlib1g', 'zlib', '1:1.2.11.dfsg-2+deb11u2'],
+      ]),
+    },
+  ]);
+  const archive = makeTar([
+    { name: 'l0/layer.tar', data: layer },
+    { name: 'c.json', data: JSON.stringify({ os: 'linux', architecture: 'amd64', history: [{ created_by: 'debootstrap bullseye' }] }) },
+    { name: 'manifest.json', data: JSON.stringify([{ Config: 'c.json', RepoTags: ['old:bullseye'], Layers: ['l0/layer.tar'] }]) },
+  ]);
+  const file = path.join(tmp, 'bullseye.tar');
+  fs.writeFileSync(file, archive);
+  return file;
+}
+
+test('the bundle loads once, and findings equal the CLI on the same image and bundle', async () => {
+  const file = bullseyeImage();
+  const native = JSON.parse(execFileSync(CLI, ['scan', file, '--bundle', BUNDLE, '--format', 'json'], { maxBuffer: 64 << 20 }));
+  const verify = execFileSync(CLI, ['bundle', 'verify', BUNDLE]).toString();
+  const records = Number(/(\d+) records/.exec(verify)[1]);
+  assert.ok(records > 20_000, verify);
+
+  const { page, context, errors } = await openApp(env);
+  const bundleRequests = [];
+  context.on('request', (r) => {
+    if (r.url().endsWith('/advisories.trsb')) bundleRequests.push(r.url());
+  });
+  const info = await page.waitForSelector('[data-testid=bundle-info]', { timeout: 30_000 });
+  assert.equal(await info.getAttribute('data-records'), String(records));
+  assert.equal(await info.getAttribute('data-signature'), 'signed');
+  assert.equal(await info.getAttribute('data-built'), native.bundle.built);
+  const loadMs = Number(await info.getAttribute('data-load-ms'));
+  console.log(`bundle: ${records} records, verified and loaded in ${loadMs} ms in the worker`);
+
+  for (let round = 0; round < 2; round++) {
+    await page.setInputFiles('#file-input', file);
+    await page.waitForSelector('[data-testid=findings]', { timeout: 30_000 });
+    const shown = native.findings.filter((f) => !f.not_applicable);
+    assert.ok(shown.length >= 3, `expected real findings, got ${JSON.stringify(native.findings.map((f) => f.id))}`);
+    assert.equal(await page.textContent('[data-testid=finding-count]'), String(shown.length));
+    // Counts by severity, as the CLI computed them.
+    for (const level of ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'UNKNOWN']) {
+      const n = shown.filter((f) => f.severity === level).length;
+      assert.equal(
+        await page.getAttribute(`[data-testid=severity-count][data-severity=${level}]`, 'data-count'),
+        String(n),
+        level,
+      );
+    }
+    const ids = await page.$$eval('[data-testid=finding-row] .finding-id', (els) => els.map((e) => e.textContent));
+    assert.deepEqual([...ids].sort(), shown.map((f) => f.id).sort());
+    // The openssl DSA is there with its fixed version.
+    const dsa = native.findings.find((f) => f.aliases.includes('DSA-5343-1'));
+    assert.ok(dsa, 'DSA-5343-1 matches libssl1.1 1.1.1n-0+deb11u3');
+    const row = page.locator('[data-testid=finding-row]', { hasText: dsa.id }).first();
+    assert.match(await row.locator('[data-testid=fixed-in]').textContent(), /1\.1\.1n-0\+deb11u4/);
+    assert.ok(Number(await page.getAttribute('[data-testid=match-ms]', 'data-ms')) >= 0);
+  }
+  assert.equal(bundleRequests.length, 1, `the bundle is fetched once, not per scan: ${bundleRequests}`);
+
+  // Default order is by severity, worst first; sorting by package and back works.
+  const rank = { CRITICAL: 4, HIGH: 3, MEDIUM: 2, LOW: 1, UNKNOWN: 0 };
+  const severities = async () =>
+    page.$$eval('[data-testid=finding-row]', (rows) => rows.map((r) => r.getAttribute('data-severity')));
+  const bySeverity = (await severities()).map((s) => rank[s]);
+  assert.deepEqual(bySeverity, [...bySeverity].sort((a, b) => b - a));
+  await page.click('table.findings button.sort:has-text("Package")');
+  const packages = await page.$$eval('[data-testid=finding-row] .pkg-name', (els) => els.map((e) => e.textContent));
+  assert.deepEqual(packages, [...packages].sort());
+  await page.click('table.findings button.sort:has-text("Severity")');
+  assert.deepEqual((await severities()).map((s) => rank[s]), bySeverity);
+
+  // Kernel headers: hidden by default, shown with the toggle.
+  const na = native.findings.filter((f) => f.not_applicable).length;
+  assert.ok(na > 0, 'linux-libc-dev from source linux has advisories');
+  const before = await page.locator('[data-testid=finding-row]').count();
+  await page.check('[data-testid=show-not-applicable]');
+  assert.equal(await page.locator('[data-testid=finding-row]').count(), before + na);
+  await page.uncheck('[data-testid=show-not-applicable]');
+  await page.screenshot({ path: `${ARTIFACTS}/findings.png`, fullPage: true });
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a tampered bundle is refused whole, and images are still read', async () => {
+  const dist = path.join(tmp, 'dist');
+  fs.cpSync(DIST, dist, { recursive: true });
+  const bytes = fs.readFileSync(path.join(dist, 'advisories.trsb'));
+  bytes[bytes.length - 100] ^= 0x01;
+  fs.writeFileSync(path.join(dist, 'advisories.trsb'), bytes);
+  const tampered = await start({ dist });
+  try {
+    const { page, context, errors } = await openApp(tampered);
+    const bar = await page.waitForSelector('[data-testid=bundle-error]', { timeout: 30_000 });
+    assert.match(await bar.textContent(), /rejected: the bundle is damaged: the SHA-256 of its details does not match/);
+    await page.setInputFiles('#file-input', bullseyeImage());
+    await page.waitForSelector('[data-testid=summary]', { timeout: 30_000 });
+    assert.equal(await page.textContent('[data-testid=package-count]'), '5');
+    assert.equal(await page.locator('[data-testid=findings]').count(), 0);
+    await page.screenshot({ path: `${ARTIFACTS}/bundle-rejected.png`, fullPage: true });
+    assert.deepEqual(errors, []);
+    await context.close();
+  } finally {
+    await tampered.close();
+  }
+});
+
+test('a missing bundle says so, and images are still read', async () => {
+  const dist = path.join(tmp, 'dist-nobundle');
+  fs.cpSync(DIST, dist, { recursive: true });
+  fs.rmSync(path.join(dist, 'advisories.trsb'));
+  const bare = await start({ dist });
+  try {
+    const { page, context, errors } = await openApp(bare);
+    const bar = await page.waitForSelector('[data-testid=bundle-error]', { timeout: 30_000 });
+    assert.match(await bar.textContent(), /no advisory bundle at .*advisories\.trsb \(HTTP 404\)/);
+    await context.close();
+    // The failed fetch is the browser's own console line, not a page error.
+    assert.deepEqual(errors.filter((e) => !/404/.test(e)), []);
+  } finally {
+    await bare.close();
+  }
+});
