@@ -52,7 +52,9 @@ pub fn purl(
 ) -> String {
     let mut s = format!("pkg:{kind}/");
     if let Some(ns) = namespace {
-        s.push_str(&purl_encode(ns));
+        // Each segment of a namespace is encoded on its own (`github.com/golang`).
+        let segments: Vec<String> = ns.split('/').map(purl_encode).collect();
+        s.push_str(&segments.join("/"));
         s.push('/');
     }
     s.push_str(&purl_encode(name));

@@ -79,7 +79,19 @@ pub fn assemble(plan: ImagePlan, scans: Vec<LayerScan>) -> ImageScan {
     // Every captured version of every path, oldest layer first: packages are attributed to the
     // layer that introduced them at their final version.
     let mut history: BTreeMap<String, Vec<(usize, Vec<u8>)>> = BTreeMap::new();
+    let mut packages = Vec::new();
     for (index, scan) in scans.into_iter().enumerate() {
+        // Language packages: kept when their file is in the final filesystem as this layer
+        // wrote it (a later layer's copy or deletion wins).
+        for found in scan.found {
+            if tree.get(&found.path).is_some_and(|n| n.layer == index) {
+                packages.extend(found.packages.into_iter().map(|mut p| {
+                    p.layer = index;
+                    p.path = format!("/{}", found.path);
+                    p
+                }));
+            }
+        }
         let digest = summary
             .layers
             .get(index)
@@ -104,7 +116,6 @@ pub fn assemble(plan: ImagePlan, scans: Vec<LayerScan>) -> ImageScan {
         let resolved = tree.resolve(path, limits_depth()).ok()?;
         captured.get(&resolved).map(|(_, d)| d.clone())
     });
-    let mut packages = Vec::new();
     for extractor in default_extractors() {
         for (path, (_, data)) in &captured {
             if !extractor.file_required(path, data.len() as u64) {

@@ -5,7 +5,9 @@
 //! here (module doc with Reads / Ignores / Limitations / References), one line in the list,
 //! fixtures and tests, and a row in the README's support table.
 
+pub mod lang;
 pub mod os;
+pub mod zip;
 
 use std::collections::BTreeMap;
 
@@ -48,26 +50,71 @@ pub fn default_extractors() -> Vec<&'static dyn Extractor> {
     ]
 }
 
-/// The files a scan must capture: distro release files and whatever an extractor wants.
+/// Smallest executable looked at for Go or Rust build information.
+const MIN_BINARY: u64 = 16 << 10;
+
+/// The files a scan must capture: distro release files and whatever an extractor wants. OS
+/// databases are captured and read when the layers are squashed (their history across layers
+/// matters); language files are read in the walk itself ([`FileSelector::take`]) and
+/// executables as they stream by ([`FileSelector::stream`]).
 pub struct Selector {
     extractors: Vec<&'static dyn Extractor>,
+    lang: Vec<&'static dyn Extractor>,
+    binaries: bool,
 }
 
 impl Selector {
+    /// OS extractors only (no language files, no binaries).
     pub fn new(extractors: Vec<&'static dyn Extractor>) -> Self {
-        Selector { extractors }
+        Selector {
+            extractors,
+            lang: Vec::new(),
+            binaries: false,
+        }
     }
 }
 
 impl Default for Selector {
     fn default() -> Self {
-        Selector::new(default_extractors())
+        Selector {
+            extractors: default_extractors(),
+            lang: lang::lang_extractors(),
+            binaries: true,
+        }
     }
 }
 
 impl FileSelector for Selector {
     fn wants(&self, path: &str, size: u64) -> bool {
-        DISTRO_FILES.contains(&path) || self.extractors.iter().any(|e| e.file_required(path, size))
+        DISTRO_FILES.contains(&path)
+            || self.extractors.iter().any(|e| e.file_required(path, size))
+            || self.lang.iter().any(|e| e.file_required(path, size))
+    }
+
+    fn take(&self, path: &str, data: &[u8]) -> Option<Extracted> {
+        let size = data.len() as u64;
+        if DISTRO_FILES.contains(&path) || self.extractors.iter().any(|e| e.file_required(path, size)) {
+            return None;
+        }
+        let mut out = Extracted::default();
+        for e in self.lang.iter().filter(|e| e.file_required(path, size)) {
+            let found = e.extract(&ExtractInput {
+                path,
+                data,
+                distro: None,
+            });
+            out.warnings.extend(found.warnings);
+            out.packages.extend(found.packages.into_iter().map(|mut p| {
+                p.path = format!("/{path}");
+                p
+            }));
+        }
+        Some(out)
+    }
+
+    fn stream(&self, path: &str, size: u64, mode: u32) -> Option<Box<dyn crate::layer::BodySink>> {
+        (self.binaries && mode & 0o111 != 0 && size >= MIN_BINARY)
+            .then(|| Box::new(lang::binary::BinarySink::new(path)) as Box<dyn crate::layer::BodySink>)
     }
 }
 

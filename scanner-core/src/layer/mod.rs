@@ -7,4 +7,7 @@ pub mod tree;
 pub mod walk;
 
 pub use tree::{squash, FileNode, FileTree, LayerChanges, ResolveError};
-pub use walk::{walk_layer, CapturedFile, EntryKind, FileSelector, LayerEntry, LayerScan, NoFiles};
+pub use walk::{
+    walk_layer, BodySink, CapturedFile, EntryKind, FileSelector, FoundInFile, LayerEntry, LayerScan,
+    NoFiles,
+};

@@ -53,6 +53,20 @@ pub struct CapturedFile {
     pub data: Vec<u8>,
 }
 
+/// Packages a layer-time extractor found in one file of this layer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FoundInFile {
+    pub path: String,
+    pub packages: Vec<crate::inventory::Package>,
+}
+
+/// Looks at a file's body while it streams by, keeping only what it needs.
+pub trait BodySink {
+    /// One more piece of the body, in order. Returning false skips the rest of the body.
+    fn feed(&mut self, chunk: &[u8]) -> bool;
+    fn finish(self: Box<Self>) -> crate::extract::Extracted;
+}
+
 /// Everything one layer says.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LayerScan {
@@ -62,6 +76,9 @@ pub struct LayerScan {
     /// Directories whose lower contents this layer hides (`.wh..wh..opq`).
     pub opaque_dirs: Vec<String>,
     pub captured: Vec<CapturedFile>,
+    /// Packages found in this layer's files by the extractors that run during the walk.
+    #[serde(default)]
+    pub found: Vec<FoundInFile>,
     /// Uncompressed tar bytes walked (bodies skipped by seeking count too).
     pub tar_bytes: u64,
     /// Problems found; the caller prefixes which layer.
@@ -71,6 +88,14 @@ pub struct LayerScan {
 /// Decides which files' bytes to keep: cheap tests on path and size only.
 pub trait FileSelector {
     fn wants(&self, path: &str, size: u64) -> bool;
+    /// Extracts a wanted file at once, in the walk: `Some` means its bytes need not be kept.
+    fn take(&self, _path: &str, _data: &[u8]) -> Option<crate::extract::Extracted> {
+        None
+    }
+    /// A sink for a file nobody captures but someone wants to look at as it streams by.
+    fn stream(&self, _path: &str, _size: u64, _mode: u32) -> Option<Box<dyn BodySink>> {
+        None
+    }
 }
 
 impl<F: Fn(&str, u64) -> bool> FileSelector for F {
@@ -486,13 +511,35 @@ pub fn walk_layer(
                     break;
                 }
             }
-            captured_total += size;
-            scan.captured.push(CapturedFile {
-                path: path.clone(),
-                data,
-            });
+            if let Some(found) = selector.take(&path, &data) {
+                scan.warnings.extend(found.warnings);
+                if !found.packages.is_empty() {
+                    scan.found.push(FoundInFile {
+                        path: path.clone(),
+                        packages: found.packages,
+                    });
+                }
+            } else {
+                captured_total += size;
+                scan.captured.push(CapturedFile {
+                    path: path.clone(),
+                    data,
+                });
+            }
             if !skip_body(input, padded - size, at, &mut scan) {
                 break;
+            }
+        } else if let Some(sink) = has_body
+            .then(|| selector.stream(&path, size, mode))
+            .flatten()
+        {
+            match stream_body(input, size, sink, at, &path, &mut scan) {
+                Some(read) => {
+                    if !skip_body(input, padded - read, at, &mut scan) {
+                        break;
+                    }
+                }
+                None => break,
             }
         } else if !skip_body(input, body_padding, at, &mut scan) {
             // The entry's metadata was read whole; record it before stopping.
@@ -555,6 +602,47 @@ pub fn walk_layer(
 }
 
 /// Skips `n` bytes; on a short stream records a truncation warning and returns false.
+/// Feeds a body to `sink` in chunks until it is read or the sink has seen enough; returns how
+/// many body bytes were read, or `None` when the layer ended (a warning says so).
+fn stream_body(
+    input: &mut dyn LayerInput,
+    size: u64,
+    mut sink: Box<dyn BodySink>,
+    at: u64,
+    path: &str,
+    scan: &mut LayerScan,
+) -> Option<u64> {
+    let mut buf = vec![0u8; (64 << 10).min(size as usize).max(1)];
+    let mut read = 0u64;
+    while read < size {
+        let want = (size - read).min(buf.len() as u64) as usize;
+        match read_full(input, &mut buf[..want]) {
+            Ok(n) if n == want => {}
+            Ok(_) => {
+                scan.warnings.push(format!("the layer is truncated inside `/{path}` (entry at byte {at})"));
+                return None;
+            }
+            Err(e) => {
+                scan.warnings.push(format!("the layer could not be decoded inside `/{path}`: {e}"));
+                return None;
+            }
+        }
+        read += want as u64;
+        if !sink.feed(&buf[..want]) {
+            break;
+        }
+    }
+    let found = sink.finish();
+    scan.warnings.extend(found.warnings);
+    if !found.packages.is_empty() {
+        scan.found.push(FoundInFile {
+            path: path.to_string(),
+            packages: found.packages,
+        });
+    }
+    Some(read)
+}
+
 fn skip_body(input: &mut dyn LayerInput, n: u64, at: u64, scan: &mut LayerScan) -> bool {
     if n == 0 {
         return true;

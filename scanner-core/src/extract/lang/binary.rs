@@ -1,0 +1,299 @@
+//! Executables: Go build information and cargo-auditable dependency lists, read while the file
+//! streams by, never holding the binary.
+//!
+//! - Go (ELF, Mach-O, PE; Go 1.18 and later, whose build info is inline): the walk searches the
+//!   bytes for the `\xff Go buildinf:` magic and keeps at most 1 MiB after it: the Go version
+//!   (reported as package `stdlib`), the main module (unless `(devel)`), every dependency, and
+//!   `=>` replacements (the replacement is reported, noting what it replaced; a replacement by a
+//!   local folder keeps the original, noted). Older Go binaries keep pointers instead: a warning.
+//! - Rust built with cargo-auditable (ELF): the `.dep-v0` section, zlib-compressed JSON. Section
+//!   headers sit at the end of the file, so the last 8 MiB are kept while it streams and the
+//!   section is read from there; a `.dep-v0` earlier than that is a warning. Mach-O and PE Rust
+//!   binaries are not read.
+//!
+//! Memory per file: 1 MiB for Go plus 8 MiB of tail for ELF, whatever the binary's size.
+
+use std::io::Read;
+
+use serde_json::Value;
+
+use super::{package, plausible};
+use crate::extract::Extracted;
+use crate::layer::BodySink;
+
+const GO_MAGIC: &[u8] = b"\xff Go buildinf:";
+const GO_KEEP: usize = 1 << 20;
+const TAIL: usize = 8 << 20;
+const MAX_DEP_JSON: u64 = 16 << 20;
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Format {
+    Elf,
+    MachO,
+    Pe,
+}
+
+fn format(head: &[u8]) -> Option<Format> {
+    match head.get(..4)? {
+        [0x7f, b'E', b'L', b'F'] => Some(Format::Elf),
+        [0xfe, 0xed, 0xfa, 0xce | 0xcf] | [0xce | 0xcf, 0xfa, 0xed, 0xfe] => Some(Format::MachO),
+        [b'M', b'Z', _, _] => Some(Format::Pe),
+        _ => None,
+    }
+}
+
+/// Looks at one executable's bytes as they stream by.
+pub struct BinarySink {
+    path: String,
+    head: Vec<u8>,
+    format: Option<Format>,
+    seen: u64,
+    /// Bytes from the Go magic on, once found.
+    go: Option<Vec<u8>>,
+    /// The last bytes of the previous chunk, so a magic split across chunks is found.
+    carry: Vec<u8>,
+    /// The last bytes of the file (ELF only), for its section headers.
+    tail: Vec<u8>,
+}
+
+impl BinarySink {
+    pub fn new(path: &str) -> BinarySink {
+        BinarySink {
+            path: path.to_string(),
+            head: Vec::new(),
+            format: None,
+            seen: 0,
+            go: None,
+            carry: Vec::new(),
+            tail: Vec::new(),
+        }
+    }
+}
+
+impl BodySink for BinarySink {
+    fn feed(&mut self, chunk: &[u8]) -> bool {
+        if self.head.len() < 64 {
+            let take = (64 - self.head.len()).min(chunk.len());
+            self.head.extend_from_slice(&chunk[..take]);
+            if self.head.len() >= 4 && self.format.is_none() {
+                self.format = format(&self.head);
+                if self.format.is_none() {
+                    return false; // not an executable: skip the rest
+                }
+            }
+        }
+        self.seen += chunk.len() as u64;
+        match &mut self.go {
+            Some(kept) => {
+                let room = GO_KEEP - kept.len().min(GO_KEEP);
+                kept.extend_from_slice(&chunk[..room.min(chunk.len())]);
+            }
+            None => {
+                let mut window = std::mem::take(&mut self.carry);
+                window.extend_from_slice(chunk);
+                if let Some(at) = find(&window, GO_MAGIC) {
+                    let end = (at + GO_KEEP).min(window.len());
+                    self.go = Some(window[at..end].to_vec());
+                } else {
+                    let keep = GO_MAGIC.len() - 1;
+                    self.carry = window[window.len().saturating_sub(keep)..].to_vec();
+                }
+            }
+        }
+        if self.format == Some(Format::Elf) {
+            self.tail.extend_from_slice(chunk);
+            if self.tail.len() > 2 * TAIL {
+                self.tail.drain(..self.tail.len() - TAIL);
+            }
+        }
+        true
+    }
+
+    fn finish(self: Box<Self>) -> Extracted {
+        let mut out = Extracted::default();
+        if self.format.is_none() {
+            return out;
+        }
+        if let Some(info) = &self.go {
+            go_build_info(info, &self.path, &mut out);
+        }
+        if self.format == Some(Format::Elf) {
+            let tail_start = self.seen - self.tail.len() as u64;
+            if let Some(json) = elf_dep_v0(&self.head, &self.tail, tail_start, &self.path, &mut out) {
+                cargo_auditable(&json, &self.path, &mut out);
+            }
+        }
+        out
+    }
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+fn uvarint(data: &[u8], at: &mut usize) -> Option<u64> {
+    let mut x = 0u64;
+    for shift in (0..64).step_by(7) {
+        let b = *data.get(*at)?;
+        *at += 1;
+        x |= u64::from(b & 0x7f) << shift;
+        if b < 0x80 {
+            return Some(x);
+        }
+    }
+    None
+}
+
+fn varint_string<'a>(data: &'a [u8], at: &mut usize) -> Option<&'a [u8]> {
+    let n = uvarint(data, at)? as usize;
+    let s = data.get(*at..at.checked_add(n)?)?;
+    *at += n;
+    Some(s)
+}
+
+/// Parses Go's inline build info (`runtime/debug.BuildInfo`, Go 1.18+) starting at the magic.
+pub fn go_build_info(data: &[u8], path: &str, out: &mut Extracted) {
+    let Some(&flags) = data.get(15) else {
+        out.warnings.push(format!("/{path}: Go build info is truncated"));
+        return;
+    };
+    if flags & 2 == 0 {
+        out.warnings.push(format!(
+            "/{path}: a Go binary built before Go 1.18; its build info is not read"
+        ));
+        return;
+    }
+    let mut at = 32;
+    let (Some(version), Some(modinfo)) = (varint_string(data, &mut at), varint_string(data, &mut at)) else {
+        out.warnings.push(format!("/{path}: Go build info is truncated"));
+        return;
+    };
+    let version = String::from_utf8_lossy(version);
+    let go = version.split_whitespace().next().unwrap_or("");
+    if let Some(v) = go.strip_prefix("go").filter(|v| plausible(v) && v.starts_with(|c: char| c.is_ascii_digit())) {
+        let mut p = package("Go", "stdlib", v, "go/binary");
+        p.notes.push(format!("Go toolchain {go}"));
+        out.packages.push(p);
+    }
+    // The module info is framed by 16-byte sentinels.
+    let modinfo = if modinfo.len() >= 33 && modinfo[modinfo.len() - 17] == b'\n' {
+        &modinfo[16..modinfo.len() - 16]
+    } else {
+        modinfo
+    };
+    let text = String::from_utf8_lossy(modinfo);
+    let mut last: Option<usize> = None;
+    for line in text.lines() {
+        let f: Vec<&str> = line.split('\t').collect();
+        match f.as_slice() {
+            ["mod", module, version, ..] => {
+                last = None;
+                if *version != "(devel)" && plausible(version) && plausible(module) {
+                    let mut p = package("Go", module, version, "go/binary");
+                    p.notes.push("main module".into());
+                    out.packages.push(p);
+                }
+            }
+            ["dep", module, version, ..] if plausible(module) && plausible(version) => {
+                out.packages.push(package("Go", module, version, "go/binary"));
+                last = Some(out.packages.len() - 1);
+            }
+            ["=>", module, rest @ ..] => {
+                let Some(i) = last.take() else { continue };
+                let version = rest.first().copied().unwrap_or("");
+                let original = format!("{} {}", out.packages[i].name, out.packages[i].version);
+                if version.is_empty() {
+                    out.packages[i].notes.push(format!("replaced by local {module}"));
+                } else if plausible(module) && plausible(version) {
+                    let mut p = package("Go", module, version, "go/binary");
+                    p.notes.push(format!("replaces {original}"));
+                    out.packages[i] = p;
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The `.dep-v0` section of an ELF file whose last bytes (from file offset `tail_start`) are
+/// in `tail`, decompressed.
+fn elf_dep_v0(head: &[u8], tail: &[u8], tail_start: u64, path: &str, out: &mut Extracted) -> Option<Vec<u8>> {
+    let wide = *head.get(4)? == 2;
+    let le = *head.get(5)? == 1;
+    let num = |b: &[u8]| -> Option<u64> {
+        let mut v = 0u64;
+        for (i, byte) in b.iter().enumerate() {
+            let shift = if le { i } else { b.len() - 1 - i } * 8;
+            v |= u64::from(*byte) << shift;
+        }
+        (b.len() <= 8).then_some(v)
+    };
+    let (shoff, shentsize, shnum, shstrndx) = if wide {
+        (num(head.get(0x28..0x30)?)?, num(head.get(0x3a..0x3c)?)?, num(head.get(0x3c..0x3e)?)?, num(head.get(0x3e..0x40)?)?)
+    } else {
+        (num(head.get(0x20..0x24)?)?, num(head.get(0x2e..0x30)?)?, num(head.get(0x30..0x32)?)?, num(head.get(0x32..0x34)?)?)
+    };
+    let in_tail = |offset: u64, len: u64| -> Option<&[u8]> {
+        let start = offset.checked_sub(tail_start)? as usize;
+        tail.get(start..start.checked_add(len as usize)?)
+    };
+    let section = |i: u64| -> Option<(u32, u64, u64)> {
+        let sh = in_tail(shoff.checked_add(i.checked_mul(shentsize)?)?, shentsize)?;
+        if wide {
+            Some((num(sh.get(0..4)?)? as u32, num(sh.get(0x18..0x20)?)?, num(sh.get(0x20..0x28)?)?))
+        } else {
+            Some((num(sh.get(0..4)?)? as u32, num(sh.get(0x10..0x14)?)?, num(sh.get(0x14..0x18)?)?))
+        }
+    };
+    if shnum == 0 || shnum > 65_535 || !(40..=128).contains(&shentsize) {
+        return None;
+    }
+    let (_, str_off, str_size) = section(shstrndx)?;
+    let names = in_tail(str_off, str_size)?;
+    for i in 0..shnum {
+        let Some((name, offset, size)) = section(i) else { continue };
+        let n = names.get(name as usize..)?;
+        let n = &n[..n.iter().position(|b| *b == 0).unwrap_or(n.len())];
+        if n != b".dep-v0" {
+            continue;
+        }
+        let Some(compressed) = in_tail(offset, size) else {
+            out.warnings.push(format!(
+                "/{path}: its cargo-auditable data lies more than {} MiB before the end; not read",
+                TAIL >> 20
+            ));
+            return None;
+        };
+        let mut json = Vec::new();
+        match flate2::read::ZlibDecoder::new(compressed).take(MAX_DEP_JSON + 1).read_to_end(&mut json) {
+            Ok(_) if json.len() as u64 <= MAX_DEP_JSON => return Some(json),
+            Ok(_) => out.warnings.push(format!("/{path}: its cargo-auditable data is too large")),
+            Err(e) => out.warnings.push(format!("/{path}: its cargo-auditable data is damaged: {e}")),
+        }
+        return None;
+    }
+    None
+}
+
+/// cargo-auditable's JSON: `{"packages": [{"name", "version", "source", "kind", "root"}]}`.
+pub fn cargo_auditable(json: &[u8], path: &str, out: &mut Extracted) {
+    let v: Value = match serde_json::from_slice(json) {
+        Ok(v) => v,
+        Err(e) => {
+            out.warnings.push(format!("/{path}: its cargo-auditable data is not JSON: {e}"));
+            return;
+        }
+    };
+    for p in v.get("packages").and_then(Value::as_array).into_iter().flatten() {
+        let name = p.get("name").and_then(Value::as_str).unwrap_or("");
+        let version = p.get("version").and_then(Value::as_str).unwrap_or("");
+        if p.get("source").and_then(Value::as_str) != Some("crates.io") || !plausible(name) || !plausible(version) {
+            continue;
+        }
+        let mut pkg = package("crates.io", name, version, "rust/cargo-auditable");
+        if p.get("kind").and_then(Value::as_str) == Some("build") {
+            pkg.notes.push("build dependency".into());
+        }
+        out.packages.push(pkg);
+    }
+}

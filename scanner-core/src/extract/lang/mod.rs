@@ -1,0 +1,84 @@
+//! Language package extractors. Unlike the OS databases, each of these reads one file on its
+//! own, so they run inside the layer walk (in the worker or thread walking that layer) and the
+//! file's bytes are dropped at once; the squash then keeps the packages of files that survive
+//! in the final filesystem, attributed to the layer that wrote them.
+//!
+//! Executables are not captured at all: [`binary::BinarySink`] looks at their bytes while they
+//! stream by (Go build info, cargo-auditable data) and keeps only what it needs.
+
+pub mod binary;
+pub mod dotnet;
+pub mod java;
+pub mod npm;
+pub mod php;
+pub mod python;
+pub mod ruby;
+
+use crate::inventory::{purl, Package};
+
+use super::Extractor;
+
+/// Every per-file language extractor, in a fixed order.
+pub fn lang_extractors() -> Vec<&'static dyn Extractor> {
+    vec![
+        &python::PythonMetadata,
+        &python::PythonEgg,
+        &npm::NpmPackageJson,
+        &npm::NpmLockfile,
+        &java::JavaArchive,
+        &ruby::Gemspec,
+        &php::ComposerInstalled,
+        &dotnet::DepsJson,
+    ]
+}
+
+/// The purl type of an OSV ecosystem.
+fn purl_type(ecosystem: &str) -> &'static str {
+    match ecosystem {
+        "PyPI" => "pypi",
+        "npm" => "npm",
+        "Go" => "golang",
+        "crates.io" => "cargo",
+        "Maven" => "maven",
+        "RubyGems" => "gem",
+        "Packagist" => "composer",
+        "NuGet" => "nuget",
+        _ => "generic",
+    }
+}
+
+/// A language package; `layer` and `path` are filled in by the caller.
+pub fn package(ecosystem: &str, name: &str, version: &str, found_by: &str) -> Package {
+    let kind = purl_type(ecosystem);
+    let purl = match (kind, name.rsplit_once('/'), name.split_once(':')) {
+        // npm scopes, Go module paths and composer vendors are namespaces.
+        ("npm" | "golang" | "composer", Some((ns, n)), _) => purl(kind, Some(ns), n, version, &[]),
+        ("maven", _, Some((group, artifact))) => purl(kind, Some(group), artifact, version, &[]),
+        ("pypi", _, _) => purl(kind, None, &crate::ecosystem::normalise_name("PyPI", name), version, &[]),
+        _ => purl(kind, None, name, version, &[]),
+    };
+    Package {
+        purl,
+        ecosystem: ecosystem.to_string(),
+        name: name.to_string(),
+        version: version.to_string(),
+        source_name: name.to_string(),
+        source_version: version.to_string(),
+        arch: None,
+        license: None,
+        layer: 0,
+        path: String::new(),
+        found_by: found_by.to_string(),
+        notes: Vec::new(),
+    }
+}
+
+/// The file name part of a path.
+fn file_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
+/// A plausible package name or version: non-empty, short, one line.
+fn plausible(s: &str) -> bool {
+    !s.is_empty() && s.len() <= 256 && !s.contains(['\n', '\r', '\0'])
+}
