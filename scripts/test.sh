@@ -21,7 +21,7 @@ cargo clippy -p scanner-core -p tarsier-web --target wasm32-unknown-unknown --lo
 
 step "sample image and Trivy (built once per machine)"
 eval "$(scripts/sample.sh)"
-export TARSIER_SAMPLE_DIR TARSIER_TRIVY
+export TARSIER_SAMPLE_DIR TARSIER_TRIVY TARSIER_SYFT
 
 step "Rust tests"
 cargo test --workspace --exclude tarsier-web --locked

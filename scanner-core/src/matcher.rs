@@ -82,6 +82,9 @@ pub fn match_packages(db: &AdvisoryDb, packages: &[Package]) -> MatchReport {
     let mut report = MatchReport::default();
     let mut unknown_release: BTreeSet<String> = BTreeSet::new();
     for package in packages {
+        if package.version.is_empty() {
+            continue; // nothing to compare (a Go `(devel)` build, say)
+        }
         let os = is_os(&package.ecosystem);
         if os && !package.ecosystem.contains(':') {
             unknown_release.insert(package.ecosystem.clone());

@@ -93,7 +93,9 @@ impl FileSelector for Selector {
 
     fn take(&self, path: &str, data: &[u8]) -> Option<Extracted> {
         let size = data.len() as u64;
-        if DISTRO_FILES.contains(&path) || self.extractors.iter().any(|e| e.file_required(path, size)) {
+        if DISTRO_FILES.contains(&path)
+            || self.extractors.iter().any(|e| e.file_required(path, size))
+        {
             return None;
         }
         let mut out = Extracted::default();
@@ -113,8 +115,9 @@ impl FileSelector for Selector {
     }
 
     fn stream(&self, path: &str, size: u64, mode: u32) -> Option<Box<dyn crate::layer::BodySink>> {
-        (self.binaries && mode & 0o111 != 0 && size >= MIN_BINARY)
-            .then(|| Box::new(lang::binary::BinarySink::new(path)) as Box<dyn crate::layer::BodySink>)
+        (self.binaries && mode & 0o111 != 0 && size >= MIN_BINARY).then(|| {
+            Box::new(lang::binary::BinarySink::new(path)) as Box<dyn crate::layer::BodySink>
+        })
     }
 }
 

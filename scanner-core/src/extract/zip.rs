@@ -82,11 +82,21 @@ impl<'a> Zip<'a> {
     /// The bytes of one entry, refusing entries larger than `limit` once inflated.
     pub fn read(&self, entry: &Entry, limit: u64) -> Result<Vec<u8>, String> {
         if entry.size > limit {
-            return Err(format!("{} is {} bytes, over the {limit}-byte limit", entry.name, entry.size));
+            return Err(format!(
+                "{} is {} bytes, over the {limit}-byte limit",
+                entry.name, entry.size
+            ));
         }
         let lh = entry.local_offset as usize;
-        if !self.data.get(lh..).is_some_and(|d| d.starts_with(b"PK\x03\x04")) {
-            return Err(format!("{}: no local header where the directory says", entry.name));
+        if !self
+            .data
+            .get(lh..)
+            .is_some_and(|d| d.starts_with(b"PK\x03\x04"))
+        {
+            return Err(format!(
+                "{}: no local header where the directory says",
+                entry.name
+            ));
         }
         let name_len = u16_at(self.data, lh + 26).ok_or("truncated zip")? as usize;
         let extra_len = u16_at(self.data, lh + 28).ok_or("truncated zip")? as usize;
@@ -105,10 +115,18 @@ impl<'a> Zip<'a> {
                     .map_err(|e| format!("{}: cannot inflate: {e}", entry.name))?;
                 out
             }
-            m => return Err(format!("{}: compression method {m} is not read", entry.name)),
+            m => {
+                return Err(format!(
+                    "{}: compression method {m} is not read",
+                    entry.name
+                ))
+            }
         };
         if out.len() as u64 > limit {
-            return Err(format!("{} inflates past the {limit}-byte limit", entry.name));
+            return Err(format!(
+                "{} inflates past the {limit}-byte limit",
+                entry.name
+            ));
         }
         if out.len() as u64 != entry.size {
             return Err(format!(

@@ -8,6 +8,6 @@ pub mod walk;
 
 pub use tree::{squash, FileNode, FileTree, LayerChanges, ResolveError};
 pub use walk::{
-    walk_layer, BodySink, CapturedFile, EntryKind, FileSelector, FoundInFile, LayerEntry, LayerScan,
-    NoFiles,
+    walk_layer, BodySink, CapturedFile, EntryKind, FileSelector, FoundInFile, LayerEntry,
+    LayerScan, NoFiles,
 };

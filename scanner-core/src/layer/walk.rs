@@ -619,11 +619,15 @@ fn stream_body(
         match read_full(input, &mut buf[..want]) {
             Ok(n) if n == want => {}
             Ok(_) => {
-                scan.warnings.push(format!("the layer is truncated inside `/{path}` (entry at byte {at})"));
+                scan.warnings.push(format!(
+                    "the layer is truncated inside `/{path}` (entry at byte {at})"
+                ));
                 return None;
             }
             Err(e) => {
-                scan.warnings.push(format!("the layer could not be decoded inside `/{path}`: {e}"));
+                scan.warnings.push(format!(
+                    "the layer could not be decoded inside `/{path}`: {e}"
+                ));
                 return None;
             }
         }

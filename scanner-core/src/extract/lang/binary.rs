@@ -119,7 +119,8 @@ impl BodySink for BinarySink {
         }
         if self.format == Some(Format::Elf) {
             let tail_start = self.seen - self.tail.len() as u64;
-            if let Some(json) = elf_dep_v0(&self.head, &self.tail, tail_start, &self.path, &mut out) {
+            if let Some(json) = elf_dep_v0(&self.head, &self.tail, tail_start, &self.path, &mut out)
+            {
                 cargo_auditable(&json, &self.path, &mut out);
             }
         }
@@ -154,7 +155,8 @@ fn varint_string<'a>(data: &'a [u8], at: &mut usize) -> Option<&'a [u8]> {
 /// Parses Go's inline build info (`runtime/debug.BuildInfo`, Go 1.18+) starting at the magic.
 pub fn go_build_info(data: &[u8], path: &str, out: &mut Extracted) {
     let Some(&flags) = data.get(15) else {
-        out.warnings.push(format!("/{path}: Go build info is truncated"));
+        out.warnings
+            .push(format!("/{path}: Go build info is truncated"));
         return;
     };
     if flags & 2 == 0 {
@@ -164,14 +166,21 @@ pub fn go_build_info(data: &[u8], path: &str, out: &mut Extracted) {
         return;
     }
     let mut at = 32;
-    let (Some(version), Some(modinfo)) = (varint_string(data, &mut at), varint_string(data, &mut at)) else {
-        out.warnings.push(format!("/{path}: Go build info is truncated"));
+    let (Some(version), Some(modinfo)) =
+        (varint_string(data, &mut at), varint_string(data, &mut at))
+    else {
+        out.warnings
+            .push(format!("/{path}: Go build info is truncated"));
         return;
     };
     let version = String::from_utf8_lossy(version);
     let go = version.split_whitespace().next().unwrap_or("");
-    if let Some(v) = go.strip_prefix("go").filter(|v| plausible(v) && v.starts_with(|c: char| c.is_ascii_digit())) {
-        let mut p = package("Go", "stdlib", v, "go/binary");
+    if let Some(v) = go
+        .strip_prefix("go")
+        .filter(|v| plausible(v) && v.starts_with(|c: char| c.is_ascii_digit()))
+    {
+        // `v1.22.0`, as module versions are written (OSV's stdlib ranges compare equal).
+        let mut p = package("Go", "stdlib", &format!("v{v}"), "go/binary");
         p.notes.push(format!("Go toolchain {go}"));
         out.packages.push(p);
     }
@@ -186,16 +195,28 @@ pub fn go_build_info(data: &[u8], path: &str, out: &mut Extracted) {
     for line in text.lines() {
         let f: Vec<&str> = line.split('\t').collect();
         match f.as_slice() {
-            ["mod", module, version, ..] => {
+            ["mod", module, version, ..] if plausible(module) => {
                 last = None;
-                if *version != "(devel)" && plausible(version) && plausible(module) {
-                    let mut p = package("Go", module, version, "go/binary");
-                    p.notes.push("main module".into());
-                    out.packages.push(p);
-                }
+                let mut p = if *version == "(devel)" {
+                    // A local build: the version its linker flags set, as Trivy and Syft read it.
+                    let stamped = ldflags_version(&text);
+                    let mut p =
+                        package("Go", module, stamped.as_deref().unwrap_or(""), "go/binary");
+                    if stamped.is_none() {
+                        p.notes.push("(devel) build: no version".into());
+                    }
+                    p
+                } else if plausible(version) {
+                    package("Go", module, version, "go/binary")
+                } else {
+                    continue;
+                };
+                p.notes.push("main module".into());
+                out.packages.push(p);
             }
             ["dep", module, version, ..] if plausible(module) && plausible(version) => {
-                out.packages.push(package("Go", module, version, "go/binary"));
+                out.packages
+                    .push(package("Go", module, version, "go/binary"));
                 last = Some(out.packages.len() - 1);
             }
             ["=>", module, rest @ ..] => {
@@ -203,7 +224,9 @@ pub fn go_build_info(data: &[u8], path: &str, out: &mut Extracted) {
                 let version = rest.first().copied().unwrap_or("");
                 let original = format!("{} {}", out.packages[i].name, out.packages[i].version);
                 if version.is_empty() {
-                    out.packages[i].notes.push(format!("replaced by local {module}"));
+                    out.packages[i]
+                        .notes
+                        .push(format!("replaced by local {module}"));
                 } else if plausible(module) && plausible(version) {
                     let mut p = package("Go", module, version, "go/binary");
                     p.notes.push(format!("replaces {original}"));
@@ -215,9 +238,42 @@ pub fn go_build_info(data: &[u8], path: &str, out: &mut Extracted) {
     }
 }
 
+/// `-X main.version=1.2.3` (or any `-X PKG.version=`/`.Version=`) in the `-ldflags` build setting.
+fn ldflags_version(modinfo: &str) -> Option<String> {
+    let flags = modinfo
+        .lines()
+        .find_map(|l| l.strip_prefix("build\t-ldflags="))?
+        .trim_matches(['"', '\'']);
+    let mut words = flags.split_whitespace();
+    while let Some(w) = words.next() {
+        let setting = if w == "-X" {
+            words.next()?
+        } else if let Some(rest) = w.strip_prefix("-X=") {
+            rest
+        } else {
+            continue;
+        };
+        let (key, value) = setting.split_once('=')?;
+        let last = key.rsplit('.').next().unwrap_or("");
+        if last.eq_ignore_ascii_case("version")
+            && plausible(value)
+            && value.starts_with(|c: char| c.is_ascii_digit() || c == 'v')
+        {
+            return Some(value.to_string());
+        }
+    }
+    None
+}
+
 /// The `.dep-v0` section of an ELF file whose last bytes (from file offset `tail_start`) are
 /// in `tail`, decompressed.
-fn elf_dep_v0(head: &[u8], tail: &[u8], tail_start: u64, path: &str, out: &mut Extracted) -> Option<Vec<u8>> {
+fn elf_dep_v0(
+    head: &[u8],
+    tail: &[u8],
+    tail_start: u64,
+    path: &str,
+    out: &mut Extracted,
+) -> Option<Vec<u8>> {
     let wide = *head.get(4)? == 2;
     let le = *head.get(5)? == 1;
     let num = |b: &[u8]| -> Option<u64> {
@@ -229,9 +285,19 @@ fn elf_dep_v0(head: &[u8], tail: &[u8], tail_start: u64, path: &str, out: &mut E
         (b.len() <= 8).then_some(v)
     };
     let (shoff, shentsize, shnum, shstrndx) = if wide {
-        (num(head.get(0x28..0x30)?)?, num(head.get(0x3a..0x3c)?)?, num(head.get(0x3c..0x3e)?)?, num(head.get(0x3e..0x40)?)?)
+        (
+            num(head.get(0x28..0x30)?)?,
+            num(head.get(0x3a..0x3c)?)?,
+            num(head.get(0x3c..0x3e)?)?,
+            num(head.get(0x3e..0x40)?)?,
+        )
     } else {
-        (num(head.get(0x20..0x24)?)?, num(head.get(0x2e..0x30)?)?, num(head.get(0x30..0x32)?)?, num(head.get(0x32..0x34)?)?)
+        (
+            num(head.get(0x20..0x24)?)?,
+            num(head.get(0x2e..0x30)?)?,
+            num(head.get(0x30..0x32)?)?,
+            num(head.get(0x32..0x34)?)?,
+        )
     };
     let in_tail = |offset: u64, len: u64| -> Option<&[u8]> {
         let start = offset.checked_sub(tail_start)? as usize;
@@ -240,9 +306,17 @@ fn elf_dep_v0(head: &[u8], tail: &[u8], tail_start: u64, path: &str, out: &mut E
     let section = |i: u64| -> Option<(u32, u64, u64)> {
         let sh = in_tail(shoff.checked_add(i.checked_mul(shentsize)?)?, shentsize)?;
         if wide {
-            Some((num(sh.get(0..4)?)? as u32, num(sh.get(0x18..0x20)?)?, num(sh.get(0x20..0x28)?)?))
+            Some((
+                num(sh.get(0..4)?)? as u32,
+                num(sh.get(0x18..0x20)?)?,
+                num(sh.get(0x20..0x28)?)?,
+            ))
         } else {
-            Some((num(sh.get(0..4)?)? as u32, num(sh.get(0x10..0x14)?)?, num(sh.get(0x14..0x18)?)?))
+            Some((
+                num(sh.get(0..4)?)? as u32,
+                num(sh.get(0x10..0x14)?)?,
+                num(sh.get(0x14..0x18)?)?,
+            ))
         }
     };
     if shnum == 0 || shnum > 65_535 || !(40..=128).contains(&shentsize) {
@@ -251,7 +325,9 @@ fn elf_dep_v0(head: &[u8], tail: &[u8], tail_start: u64, path: &str, out: &mut E
     let (_, str_off, str_size) = section(shstrndx)?;
     let names = in_tail(str_off, str_size)?;
     for i in 0..shnum {
-        let Some((name, offset, size)) = section(i) else { continue };
+        let Some((name, offset, size)) = section(i) else {
+            continue;
+        };
         let n = names.get(name as usize..)?;
         let n = &n[..n.iter().position(|b| *b == 0).unwrap_or(n.len())];
         if n != b".dep-v0" {
@@ -265,10 +341,17 @@ fn elf_dep_v0(head: &[u8], tail: &[u8], tail_start: u64, path: &str, out: &mut E
             return None;
         };
         let mut json = Vec::new();
-        match flate2::read::ZlibDecoder::new(compressed).take(MAX_DEP_JSON + 1).read_to_end(&mut json) {
+        match flate2::read::ZlibDecoder::new(compressed)
+            .take(MAX_DEP_JSON + 1)
+            .read_to_end(&mut json)
+        {
             Ok(_) if json.len() as u64 <= MAX_DEP_JSON => return Some(json),
-            Ok(_) => out.warnings.push(format!("/{path}: its cargo-auditable data is too large")),
-            Err(e) => out.warnings.push(format!("/{path}: its cargo-auditable data is damaged: {e}")),
+            Ok(_) => out
+                .warnings
+                .push(format!("/{path}: its cargo-auditable data is too large")),
+            Err(e) => out
+                .warnings
+                .push(format!("/{path}: its cargo-auditable data is damaged: {e}")),
         }
         return None;
     }
@@ -280,17 +363,29 @@ pub fn cargo_auditable(json: &[u8], path: &str, out: &mut Extracted) {
     let v: Value = match serde_json::from_slice(json) {
         Ok(v) => v,
         Err(e) => {
-            out.warnings.push(format!("/{path}: its cargo-auditable data is not JSON: {e}"));
+            out.warnings.push(format!(
+                "/{path}: its cargo-auditable data is not JSON: {e}"
+            ));
             return;
         }
     };
-    for p in v.get("packages").and_then(Value::as_array).into_iter().flatten() {
+    for p in v
+        .get("packages")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         let name = p.get("name").and_then(Value::as_str).unwrap_or("");
         let version = p.get("version").and_then(Value::as_str).unwrap_or("");
-        if p.get("source").and_then(Value::as_str) != Some("crates.io") || !plausible(name) || !plausible(version) {
+        let root = p.get("root").and_then(Value::as_bool) == Some(true);
+        let registry = p.get("source").and_then(Value::as_str) == Some("crates.io");
+        if !(registry || root) || !plausible(name) || !plausible(version) {
             continue;
         }
         let mut pkg = package("crates.io", name, version, "rust/cargo-auditable");
+        if root {
+            pkg.notes.push("the binary's own crate".into());
+        }
         if p.get("kind").and_then(Value::as_str) == Some("build") {
             pkg.notes.push("build dependency".into());
         }

@@ -36,7 +36,8 @@ impl Extractor for DepsJson {
             }
             if let Some((name, version)) = key.split_once('/') {
                 if plausible(name) && plausible(version) {
-                    out.packages.push(package("NuGet", name, version, self.name()));
+                    out.packages
+                        .push(package("NuGet", name, version, self.name()));
                 }
             }
         }

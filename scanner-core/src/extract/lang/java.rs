@@ -20,7 +20,9 @@ pub const MAX_NESTING: usize = 16;
 
 fn is_archive(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
-    [".jar", ".war", ".ear", ".hpi", ".jpi"].iter().any(|x| lower.ends_with(x))
+    [".jar", ".war", ".ear", ".hpi", ".jpi"]
+        .iter()
+        .any(|x| lower.ends_with(x))
 }
 
 fn properties(text: &str) -> impl Iterator<Item = (&str, &str)> {
@@ -63,13 +65,21 @@ impl Walk<'_> {
         let zip = match Zip::open(data) {
             Ok(z) => z,
             Err(e) => {
-                self.out.warnings.push(format!("{chain}: not read as a Java archive: {e}"));
+                self.out
+                    .warnings
+                    .push(format!("{chain}: not read as a Java archive: {e}"));
                 return;
             }
         };
         let mut found = false;
-        for entry in zip.entries.iter().filter(|e| file_name(&e.name) == "pom.properties") {
-            let Some(text) = self.read(&zip, entry, chain) else { continue };
+        for entry in zip
+            .entries
+            .iter()
+            .filter(|e| file_name(&e.name) == "pom.properties")
+        {
+            let Some(text) = self.read(&zip, entry, chain) else {
+                continue;
+            };
             let (mut group, mut artifact, mut version) = (None, None, None);
             for (k, v) in properties(&String::from_utf8_lossy(&text)) {
                 match k {
@@ -81,9 +91,15 @@ impl Walk<'_> {
             }
             // META-INF/maven/GROUP/ARTIFACT/pom.properties: the folders fill missing fields;
             // with no group at all, the artifact stands in for it (as osv-scalibr does).
-            let mut dirs = entry.name.strip_prefix("META-INF/maven/").unwrap_or("").split('/');
+            let mut dirs = entry
+                .name
+                .strip_prefix("META-INF/maven/")
+                .unwrap_or("")
+                .split('/');
             let (dir_group, dir_artifact) = (dirs.next().filter(|d| !d.is_empty()), dirs.next());
-            let artifact = artifact.or(dir_artifact.map(str::to_string)).unwrap_or_default();
+            let artifact = artifact
+                .or(dir_artifact.map(str::to_string))
+                .unwrap_or_default();
             let group = group
                 .or(dir_group.map(str::to_string))
                 .unwrap_or_else(|| artifact.clone());
@@ -94,18 +110,29 @@ impl Walk<'_> {
             }
         }
         if !found {
-            if let Some(entry) = zip.entries.iter().find(|e| e.name.eq_ignore_ascii_case("META-INF/MANIFEST.MF")) {
+            if let Some(entry) = zip
+                .entries
+                .iter()
+                .find(|e| e.name.eq_ignore_ascii_case("META-INF/MANIFEST.MF"))
+            {
                 if let Some(text) = self.read(&zip, entry, chain) {
                     let m = manifest(&String::from_utf8_lossy(&text));
-                    let get = |k: &str| m.iter().find(|(x, _)| x.eq_ignore_ascii_case(k)).map(|(_, v)| v.clone());
+                    let get = |k: &str| {
+                        m.iter()
+                            .find(|(x, _)| x.eq_ignore_ascii_case(k))
+                            .map(|(_, v)| v.clone())
+                    };
                     let title = get("Implementation-Title").or_else(|| {
-                        get("Bundle-SymbolicName").map(|s| s.split(';').next().unwrap_or("").trim().to_string())
+                        get("Bundle-SymbolicName")
+                            .map(|s| s.split(';').next().unwrap_or("").trim().to_string())
                     });
                     let version = get("Implementation-Version").or_else(|| get("Bundle-Version"));
-                    let group = get("Implementation-Vendor-Id").or_else(|| get("Bundle-SymbolicName").and_then(|s| {
-                        let s = s.split(';').next().unwrap_or("").trim().to_string();
-                        s.rsplit_once('.').map(|(g, _)| g.to_string())
-                    }));
+                    let group = get("Implementation-Vendor-Id").or_else(|| {
+                        get("Bundle-SymbolicName").and_then(|s| {
+                            let s = s.split(';').next().unwrap_or("").trim().to_string();
+                            s.rsplit_once('.').map(|(g, _)| g.to_string())
+                        })
+                    });
                     if let (Some(t), Some(v)) = (title, version) {
                         let artifact = t.rsplit('.').next().unwrap_or(&t).to_string();
                         let name = match group {
@@ -133,7 +160,12 @@ impl Walk<'_> {
         }
     }
 
-    fn read(&mut self, zip: &Zip<'_>, entry: &crate::extract::zip::Entry, chain: &str) -> Option<Vec<u8>> {
+    fn read(
+        &mut self,
+        zip: &Zip<'_>,
+        entry: &crate::extract::zip::Entry,
+        chain: &str,
+    ) -> Option<Vec<u8>> {
         if self.inflated + entry.size > MAX_INFLATED {
             self.out.warnings.push(format!(
                 "{chain}: stopped at {}: the archive inflates past {} MiB",

@@ -54,7 +54,13 @@ pub fn package(ecosystem: &str, name: &str, version: &str, found_by: &str) -> Pa
         // npm scopes, Go module paths and composer vendors are namespaces.
         ("npm" | "golang" | "composer", Some((ns, n)), _) => purl(kind, Some(ns), n, version, &[]),
         ("maven", _, Some((group, artifact))) => purl(kind, Some(group), artifact, version, &[]),
-        ("pypi", _, _) => purl(kind, None, &crate::ecosystem::normalise_name("PyPI", name), version, &[]),
+        ("pypi", _, _) => purl(
+            kind,
+            None,
+            &crate::ecosystem::normalise_name("PyPI", name),
+            version,
+            &[],
+        ),
         _ => purl(kind, None, name, version, &[]),
     };
     Package {

@@ -23,7 +23,10 @@ pub const DECLARED: &str = "declared in lockfile";
 fn license(v: &Value) -> Option<String> {
     match v.get("license")? {
         Value::String(s) => Some(s.chars().take(200).collect()),
-        Value::Object(o) => o.get("type")?.as_str().map(|s| s.chars().take(200).collect()),
+        Value::Object(o) => o
+            .get("type")?
+            .as_str()
+            .map(|s| s.chars().take(200).collect()),
         _ => None,
     }
 }
@@ -70,8 +73,10 @@ impl Extractor for NpmPackageJson {
         let version = v.get("version").and_then(Value::as_str).unwrap_or("");
         if !plausible(name) || !plausible(version) {
             if !app {
-                out.warnings
-                    .push(format!("/{}: a package.json without a name and version", input.path));
+                out.warnings.push(format!(
+                    "/{}: a package.json without a name and version",
+                    input.path
+                ));
             }
             return out;
         }
@@ -140,7 +145,12 @@ fn package_lock(v: &Value, found_by: &str, out: &mut Vec<Package>) {
 
 /// `"@babel/core@^7.0.0", "@babel/core@^7.1.0":` → `@babel/core`.
 fn yarn_name(header: &str) -> Option<String> {
-    let first = header.trim_end_matches(':').split(',').next()?.trim().trim_matches('"');
+    let first = header
+        .trim_end_matches(':')
+        .split(',')
+        .next()?
+        .trim()
+        .trim_matches('"');
     let at = first.get(1..)?.find('@')? + 1;
     let name = &first[..at];
     // berry: "name@npm:^1.0.0"
@@ -201,7 +211,11 @@ fn pnpm_lock(text: &str, found_by: &str, out: &mut Vec<Package>) {
             in_packages = line.trim_end() == "packages:";
             continue;
         }
-        if in_packages && line.starts_with("  ") && !line.starts_with("   ") && line.trim_end().ends_with(':') {
+        if in_packages
+            && line.starts_with("  ")
+            && !line.starts_with("   ")
+            && line.trim_end().ends_with(':')
+        {
             if let Some((n, v)) = pnpm_key(line) {
                 out.extend(declared(&n, &v, found_by));
             }
@@ -216,7 +230,10 @@ impl Extractor for NpmLockfile {
     fn file_required(&self, path: &str, size: u64) -> bool {
         size <= MAX_LOCKFILE
             && !path.contains("node_modules/")
-            && matches!(file_name(path), "package-lock.json" | "yarn.lock" | "pnpm-lock.yaml")
+            && matches!(
+                file_name(path),
+                "package-lock.json" | "yarn.lock" | "pnpm-lock.yaml"
+            )
     }
     fn extract(&self, input: &ExtractInput<'_>) -> Extracted {
         let mut out = Extracted::default();
@@ -225,11 +242,20 @@ impl Extractor for NpmLockfile {
                 Ok(v) => package_lock(&v, self.name(), &mut out.packages),
                 Err(e) => out.warnings.push(format!("/{}: not JSON: {e}", input.path)),
             },
-            "yarn.lock" => yarn_lock(&String::from_utf8_lossy(input.data), self.name(), &mut out.packages),
-            _ => pnpm_lock(&String::from_utf8_lossy(input.data), self.name(), &mut out.packages),
+            "yarn.lock" => yarn_lock(
+                &String::from_utf8_lossy(input.data),
+                self.name(),
+                &mut out.packages,
+            ),
+            _ => pnpm_lock(
+                &String::from_utf8_lossy(input.data),
+                self.name(),
+                &mut out.packages,
+            ),
         }
         out.packages.sort();
-        out.packages.dedup_by(|a, b| a.name == b.name && a.version == b.version);
+        out.packages
+            .dedup_by(|a, b| a.name == b.name && a.version == b.version);
         out
     }
 }
@@ -249,11 +275,26 @@ mod tests {
 
     #[test]
     fn lockfile_keys() {
-        assert_eq!(yarn_name("\"@babel/core@^7.0.0\", \"@babel/core@^7.1.0\":").as_deref(), Some("@babel/core"));
+        assert_eq!(
+            yarn_name("\"@babel/core@^7.0.0\", \"@babel/core@^7.1.0\":").as_deref(),
+            Some("@babel/core")
+        );
         assert_eq!(yarn_name("lodash@^4.17.0:").as_deref(), Some("lodash"));
-        assert_eq!(pnpm_key("  /lodash/4.17.21:"), Some(("lodash".into(), "4.17.21".into())));
-        assert_eq!(pnpm_key("  /@babel/core@7.1.0(x@1.0.0):"), Some(("@babel/core".into(), "7.1.0".into())));
-        assert_eq!(pnpm_key("  '@types/node@20.1.0':"), Some(("@types/node".into(), "20.1.0".into())));
-        assert_eq!(pnpm_key("  /@s/a/1.0.0_b@2.0.0:"), Some(("@s/a".into(), "1.0.0".into())));
+        assert_eq!(
+            pnpm_key("  /lodash/4.17.21:"),
+            Some(("lodash".into(), "4.17.21".into()))
+        );
+        assert_eq!(
+            pnpm_key("  /@babel/core@7.1.0(x@1.0.0):"),
+            Some(("@babel/core".into(), "7.1.0".into()))
+        );
+        assert_eq!(
+            pnpm_key("  '@types/node@20.1.0':"),
+            Some(("@types/node".into(), "20.1.0".into()))
+        );
+        assert_eq!(
+            pnpm_key("  /@s/a/1.0.0_b@2.0.0:"),
+            Some(("@s/a".into(), "1.0.0".into()))
+        );
     }
 }

@@ -27,7 +27,12 @@ impl Extractor for ComposerInstalled {
                 return out;
             }
         };
-        let list = v.get("packages").unwrap_or(&v).as_array().cloned().unwrap_or_default();
+        let list = v
+            .get("packages")
+            .unwrap_or(&v)
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
         for p in list {
             let name = p.get("name").and_then(Value::as_str).unwrap_or("");
             let version = p.get("version").and_then(Value::as_str).unwrap_or("");

@@ -49,7 +49,9 @@ fn from_metadata(path: &str, data: &[u8], found_by: &str) -> Extracted {
             p.license = license;
             out.packages.push(p);
         }
-        Err(e) => out.warnings.push(format!("/{path}: not read as Python metadata: {e}")),
+        Err(e) => out
+            .warnings
+            .push(format!("/{path}: not read as Python metadata: {e}")),
     }
     out
 }

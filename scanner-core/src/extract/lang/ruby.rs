@@ -45,7 +45,10 @@ impl Extractor for Gemspec {
                 });
                 out.packages.push(p);
             }
-            _ => out.warnings.push(format!("/{}: a gemspec without a name and version", input.path)),
+            _ => out.warnings.push(format!(
+                "/{}: a gemspec without a name and version",
+                input.path
+            )),
         }
         out
     }
