@@ -59,7 +59,7 @@ fn python_metadata_files() {
         ),
         (
             "pkginfo",
-            format!("opt/venv/lib/python3.9/site-packages/httplib2.egg-info/PKG-INFO"),
+            "opt/venv/lib/python3.9/site-packages/httplib2.egg-info/PKG-INFO".to_string(),
             "PyPI httplib2 0.20.4",
         ),
         // Lower-case header names are accepted.

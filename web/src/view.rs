@@ -414,10 +414,33 @@ fn findings_view(report: &Report) -> AnyView {
     .into_any()
 }
 
+/// Packages per ecosystem (the release left out: `Debian:12` counts as Debian), most first.
+fn ecosystem_counts(report: &Report) -> AnyView {
+    let mut counts: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for p in &report.packages {
+        *counts
+            .entry(p.ecosystem.split(':').next().unwrap_or(""))
+            .or_default() += 1;
+    }
+    let mut list: Vec<(&str, usize)> = counts.into_iter().collect();
+    list.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    list.into_iter()
+        .map(|(eco, n)| {
+            view! {
+                <span class="chip" data-testid="ecosystem-count" data-ecosystem=eco.to_string() data-count=n.to_string()>
+                    {format!("{eco} {n}")}
+                </span>
+            }
+        })
+        .collect_view()
+        .into_any()
+}
+
 fn packages_view(report: &Report) -> AnyView {
     let sort = RwSignal::new(PackageSort::Name);
     let packages = report.packages.clone();
     let count = packages.len();
+    let ecosystems = ecosystem_counts(report);
     let rows = move || {
         let mut list = packages.clone();
         match sort.get() {
@@ -430,6 +453,9 @@ fn packages_view(report: &Report) -> AnyView {
             .map(|p| {
                 let source = if p.source_name != p.name || p.source_version != p.version {
                     format!("{} {}", p.source_name, p.source_version)
+                } else if !p.ecosystem.contains(':') {
+                    // Language packages: where they were found.
+                    p.path.clone()
                 } else {
                     String::new()
                 };
@@ -463,6 +489,7 @@ fn packages_view(report: &Report) -> AnyView {
                 <span class="muted small" data-testid="package-count">{format!("{count}")}</span>
             </h3>
             <p class="distro-line">{distro_view(report)}</p>
+            <p class="ecosystem-line">{ecosystems}</p>
             <div class="table-wrap">
                 <table class="packages" data-testid="packages">
                     <thead>
@@ -471,7 +498,7 @@ fn packages_view(report: &Report) -> AnyView {
                             <th>"Version"</th>
                             {header("Layer", PackageSort::Layer, "num")}
                             <th>"Ecosystem"</th>
-                            <th>"Source"</th>
+                            <th>"Source / path"</th>
                             <th>"Arch"</th>
                         </tr>
                     </thead>

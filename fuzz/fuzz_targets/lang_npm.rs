@@ -1,0 +1,15 @@
+//! npm package.json and lockfiles: any bytes, under each path the extractor reads, give packages or warnings, never a
+//! panic or unbounded work.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use scanner_core::extract::{ExtractInput, Extractor};
+
+fuzz_target!(|data: &[u8]| {
+    let cases: &[(&dyn Extractor, &str)] = &[(&scanner_core::extract::lang::npm::NpmPackageJson, "a/node_modules/x/package.json"), (&scanner_core::extract::lang::npm::NpmLockfile, "a/package-lock.json"), (&scanner_core::extract::lang::npm::NpmLockfile, "a/yarn.lock"), (&scanner_core::extract::lang::npm::NpmLockfile, "a/pnpm-lock.yaml")];
+    for (extractor, path) in cases {
+        if extractor.file_required(path, data.len() as u64) {
+            let _ = extractor.extract(&ExtractInput { path, data, distro: None });
+        }
+    }
+});
