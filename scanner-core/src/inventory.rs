@@ -24,8 +24,9 @@ pub struct Package {
     pub path: String,
     /// Which extractor found it (`os/dpkg`, `os/apk`, ...).
     pub found_by: String,
-    /// Extra facts some formats carry.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    /// Extra facts some formats carry. (Always written: packages travel between workers in
+    /// bincode, which cannot skip fields.)
+    #[serde(default)]
     pub notes: Vec<String>,
 }
 

@@ -425,3 +425,26 @@ fn rust_cargo_auditable_binaries() {
     }
     let _ = sink("x", &corrupt, 65_536);
 }
+
+#[test]
+fn a_walked_layer_with_language_packages_survives_bincode() {
+    // The page passes walked layers between workers as bincode; every field must round-trip.
+    use scanner_core::layer::{FoundInFile, LayerScan};
+    let found = run(
+        &npm::NpmPackageJson,
+        "srv/node_modules/lodash/package.json",
+        br#"{"name": "lodash", "version": "4.17.19"}"#,
+    );
+    let mut with_notes = found.packages[0].clone();
+    with_notes.notes.push("application".into());
+    let scan = LayerScan {
+        found: vec![FoundInFile {
+            path: "srv/node_modules/lodash/package.json".into(),
+            packages: vec![found.packages[0].clone(), with_notes],
+        }],
+        ..LayerScan::default()
+    };
+    let bytes = bincode::serialize(&scan).expect("serialize");
+    let back: LayerScan = bincode::deserialize(&bytes).expect("deserialize");
+    assert_eq!(back, scan);
+}

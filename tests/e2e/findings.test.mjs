@@ -165,3 +165,54 @@ test('a missing bundle says so, and images are still read', async () => {
     await bare.close();
   }
 });
+
+test('language packages: ecosystems with counts, and findings equal the CLI', async () => {
+  const site = 'usr/local/lib/python3.11/site-packages';
+  const layer = makeTar([
+    { name: 'etc/os-release', data: 'ID=debian\nVERSION_ID="12"\nPRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\n' },
+    { name: 'usr/local/bin/app', data: fs.readFileSync(path.join(ROOT, '../shared/fixtures/lang/go/binary_with_module_replacement-linux-amd64')) },
+    { name: `${site}/requests-2.25.0.dist-info/METADATA`, data: 'Metadata-Version: 2.1\nName: requests\nVersion: 2.25.0\n' },
+    { name: 'srv/node_modules/lodash/package.json', data: '{"name": "lodash", "version": "4.17.19"}' },
+    { name: 'opt/lib/simple.jar', data: fs.readFileSync(path.join(ROOT, '../shared/fixtures/lang/java/simple.jar')) },
+  ]);
+  // makeTar writes mode 0644; the Go binary must be executable for the binary reader.
+  const exec = Buffer.from(layer);
+  for (let at = 0; at < exec.length; at += 512) {
+    if (exec.toString('utf8', at, at + 18) === 'usr/local/bin/app\0') {
+      exec.write('0000755\0', at + 100);
+      exec.write('        ', at + 148);
+      let sum = 0;
+      for (let i = at; i < at + 512; i++) sum += exec[i];
+      exec.write(sum.toString(8).padStart(6, '0') + '\0 ', at + 148);
+      break;
+    }
+  }
+  const file = path.join(tmp, 'lang.tar');
+  fs.writeFileSync(
+    file,
+    makeTar([
+      { name: 'l0/layer.tar', data: exec },
+      { name: 'c.json', data: JSON.stringify({ os: 'linux', architecture: 'amd64', history: [{ created_by: 'COPY . /' }] }) },
+      { name: 'manifest.json', data: JSON.stringify([{ Config: 'c.json', RepoTags: ['lang:1'], Layers: ['l0/layer.tar'] }]) },
+    ]),
+  );
+  const native = JSON.parse(execFileSync(CLI, ['scan', file, '--bundle', BUNDLE, '--format', 'json'], { maxBuffer: 64 << 20 }));
+  const byEco = {};
+  for (const p of native.packages) byEco[p.ecosystem.split(':')[0]] = (byEco[p.ecosystem.split(':')[0]] || 0) + 1;
+  assert.deepEqual(byEco, { Go: 3, Maven: 1, PyPI: 1, npm: 1 }, JSON.stringify(native.packages.map((p) => p.purl)));
+
+  const { page, context, errors } = await openApp(env);
+  await page.waitForSelector('[data-testid=bundle-info]', { timeout: 30_000 });
+  await page.setInputFiles('#file-input', file);
+  await page.waitForSelector('[data-testid=findings]', { timeout: 30_000 });
+  const counts = await page.$$eval('[data-testid=ecosystem-count]', (els) =>
+    Object.fromEntries(els.map((e) => [e.getAttribute('data-ecosystem'), Number(e.getAttribute('data-count'))])),
+  );
+  assert.deepEqual(counts, byEco);
+  const ids = await page.$$eval('[data-testid=finding-row] .finding-id', (els) => els.map((e) => e.textContent));
+  assert.deepEqual([...ids].sort(), native.findings.filter((f) => !f.not_applicable).map((f) => f.id).sort());
+  for (const id of ['CVE-2021-23337', 'CVE-2023-32681', 'CVE-2024-24783']) assert.ok(ids.includes(id), `${id} in ${ids}`);
+  await page.screenshot({ path: `${ARTIFACTS}/language-findings.png`, fullPage: true });
+  assert.deepEqual(errors, []);
+  await context.close();
+});
