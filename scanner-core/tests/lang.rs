@@ -361,8 +361,10 @@ fn go_binaries_in_any_chunking() {
             assert_eq!(
                 names(&found),
                 vec![
+                    // The main module, built as (devel) with no -ldflags version: no version.
+                    "Go binary_with_module_replacement ",
                     "Go github.com/golang/xerrors v0.0.0-20220907171357-04be3eba64a2",
-                    "Go stdlib 1.22.0",
+                    "Go stdlib v1.22.0",
                 ],
                 "{arch} in chunks of {chunk}: {:?}",
                 found.warnings
@@ -390,7 +392,7 @@ fn rust_cargo_auditable_binaries() {
     for chunk in [1000, 65_536] {
         let found = sink("usr/local/bin/uses_serde_json", &data, chunk);
         let got = names(&found);
-        // 11 crates in the dependency list, less the binary's own (source "local").
+        // The 11 crates of the dependency list: ten from crates.io and the binary's own.
         assert_eq!(
             got,
             [
@@ -404,12 +406,20 @@ fn rust_cargo_auditable_binaries() {
                 "crates.io serde_json 1.0.135",
                 "crates.io syn 2.0.95",
                 "crates.io unicode-ident 1.0.14",
+                "crates.io uses_json 0.1.0",
             ],
             "in chunks of {chunk}"
         );
+        let own = found
+            .packages
+            .iter()
+            .find(|p| p.name == "uses_json")
+            .expect("own crate");
+        assert_eq!(own.notes, vec!["the binary's own crate"]);
     }
+    // Only the binary's own crate.
     let none = sink("usr/local/bin/no_deps", &fixture("rust/no_deps"), 65_536);
-    assert!(none.packages.is_empty(), "{:?}", names(&none));
+    assert_eq!(names(&none).len(), 1, "{:?}", names(&none));
     // Not an executable format: the sink stops at the first chunk.
     let mut s = Box::new(BinarySink::new("x.sh"));
     assert!(!s.feed(b"#!/bin/sh\necho hello\n"));

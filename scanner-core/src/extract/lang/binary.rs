@@ -52,8 +52,9 @@ pub struct BinarySink {
     go: Option<Vec<u8>>,
     /// The last bytes of the previous chunk, so a magic split across chunks is found.
     carry: Vec<u8>,
-    /// The last bytes of the file (ELF only), for its section headers.
-    tail: Vec<u8>,
+    /// The last bytes of the file (ELF only), for its section headers: a ring of at most
+    /// [`TAIL`] bytes.
+    tail: std::collections::VecDeque<u8>,
 }
 
 impl BinarySink {
@@ -65,7 +66,7 @@ impl BinarySink {
             seen: 0,
             go: None,
             carry: Vec::new(),
-            tail: Vec::new(),
+            tail: std::collections::VecDeque::new(),
         }
     }
 }
@@ -101,15 +102,15 @@ impl BodySink for BinarySink {
             }
         }
         if self.format == Some(Format::Elf) {
-            self.tail.extend_from_slice(chunk);
-            if self.tail.len() > 2 * TAIL {
-                self.tail.drain(..self.tail.len() - TAIL);
-            }
+            let chunk = &chunk[chunk.len().saturating_sub(TAIL)..];
+            let over = (self.tail.len() + chunk.len()).saturating_sub(TAIL);
+            self.tail.drain(..over);
+            self.tail.extend(chunk);
         }
         true
     }
 
-    fn finish(self: Box<Self>) -> Extracted {
+    fn finish(mut self: Box<Self>) -> Extracted {
         let mut out = Extracted::default();
         if self.format.is_none() {
             return out;
@@ -119,8 +120,9 @@ impl BodySink for BinarySink {
         }
         if self.format == Some(Format::Elf) {
             let tail_start = self.seen - self.tail.len() as u64;
-            if let Some(json) = elf_dep_v0(&self.head, &self.tail, tail_start, &self.path, &mut out)
-            {
+            let mut tail = std::mem::take(&mut self.tail);
+            let tail = tail.make_contiguous();
+            if let Some(json) = elf_dep_v0(&self.head, tail, tail_start, &self.path, &mut out) {
                 cargo_auditable(&json, &self.path, &mut out);
             }
         }
