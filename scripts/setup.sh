@@ -62,9 +62,10 @@ fi
 # npm tools: binaryen (wasm-opt for release builds) and playwright-core, pinned in package-lock.json.
 npm_ok() {
   [ -x node_modules/.bin/wasm-opt ] && [ -f node_modules/playwright-core/package.json ] &&
+    [ -f node_modules/@microsoft/sarif-multitool-linux/package.json ] &&
     node -e '
       const lock = require("./package-lock.json").packages;
-      for (const name of ["binaryen", "playwright-core"]) {
+      for (const name of ["binaryen", "playwright-core", "@microsoft/sarif-multitool-linux"]) {
         const want = lock["node_modules/" + name].version;
         const have = require("./node_modules/" + name + "/package.json").version;
         if (want !== have) process.exit(1);
@@ -76,6 +77,16 @@ if ! npm_ok; then
 fi
 
 [ "$MODE" = "--build" ] && exit 0
+
+# Export validators (the export tests): cyclonedx-python-lib and spdx-tools in a venv, pinned.
+# The SARIF schema and Microsoft's SARIF Multitool come with the npm package above.
+VALIDATORS=${TARSIER_VALIDATORS:-$HOME/.cache/tarsier/validators}
+VALIDATOR_PINS=("cyclonedx-python-lib[json-validation]==11.12.0" "spdx-tools==0.8.5")
+if ! "$VALIDATORS/bin/python" -c 'import cyclonedx.validation.json, spdx_tools.spdx.validation' 2>/dev/null; then
+  say "python venv with ${VALIDATOR_PINS[*]}"
+  python3 -m venv "$VALIDATORS"
+  "$VALIDATORS/bin/pip" install -q "${VALIDATOR_PINS[@]}"
+fi
 
 # Browser tests: Debian's Chromium, driven by playwright-core (no browser download works here).
 if [ ! -x /usr/bin/chromium ]; then

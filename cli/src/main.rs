@@ -128,8 +128,18 @@ enum BundleCommand {
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum Format {
+    /// A table for terminals.
     Table,
+    /// tarsier's own JSON report (docs/report-schema.md).
     Json,
+    /// CycloneDX 1.6 JSON: components with purls, and the vulnerabilities.
+    Cyclonedx,
+    /// SPDX 2.3 JSON: the packages.
+    Spdx,
+    /// SARIF 2.1.0: findings as results, for code-scanning dashboards.
+    Sarif,
+    /// CSV: one line per finding.
+    Csv,
 }
 
 /// The scan limits (see `scanner_core::Limits` for what each guards against).
@@ -325,6 +335,26 @@ fn main() -> ExitCode {
                                 return ExitCode::FAILURE;
                             }
                         },
+                        Format::Cyclonedx | Format::Spdx | Format::Sarif => {
+                            use scanner_core::export;
+                            let ctx = export::ExportContext {
+                                timestamp: now_rfc3339(),
+                                tool_version: env!("CARGO_PKG_VERSION").to_string(),
+                            };
+                            let doc = match format {
+                                Format::Cyclonedx => export::cyclonedx(&report, &ctx),
+                                Format::Spdx => export::spdx(&report, &ctx),
+                                _ => export::sarif(&report, &ctx),
+                            };
+                            match serde_json::to_string_pretty(&doc) {
+                                Ok(s) => s + "\n",
+                                Err(e) => {
+                                    eprintln!("error: {e}");
+                                    return ExitCode::FAILURE;
+                                }
+                            }
+                        }
+                        Format::Csv => scanner_core::export::csv(&report),
                         Format::Table => {
                             let mut t = render_scan_table(&scan);
                             if report.bundle.is_some() {

@@ -19,6 +19,7 @@ pub mod advisory;
 pub mod distro;
 pub mod ecosystem;
 pub mod error;
+pub mod export;
 pub mod extract;
 pub mod inventory;
 pub mod layer;
