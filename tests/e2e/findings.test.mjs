@@ -216,3 +216,44 @@ test('language packages: ecosystems with counts, and findings equal the CLI', as
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('each export downloads from the page, parses and validates', async () => {
+  const python = path.join(process.env.TARSIER_VALIDATORS || path.join(os.homedir(), '.cache/tarsier/validators'), 'bin/python');
+  const schema = path.join(ROOT, 'node_modules/@microsoft/sarif-multitool-linux/sarif-2.1.0.json');
+  for (const f of [python, schema]) {
+    if (!fs.existsSync(f)) throw new Error(`${f} is missing: run scripts/setup.sh, which installs the validators`);
+  }
+  const file = bullseyeImage();
+  const native = JSON.parse(execFileSync(CLI, ['scan', file, '--bundle', BUNDLE, '--format', 'json'], { maxBuffer: 64 << 20 }));
+  const { page, context, errors } = await openApp(env);
+  await page.waitForSelector('[data-testid=bundle-info]', { timeout: 30_000 });
+  await page.setInputFiles('#file-input', file);
+  await page.waitForSelector('[data-testid=findings]', { timeout: 30_000 });
+  const saved = {};
+  for (const kind of ['json', 'cyclonedx', 'spdx', 'sarif', 'csv']) {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click(`[data-testid=export-${kind}]`)]);
+    const target = path.join(tmp, download.suggestedFilename());
+    await download.saveAs(target);
+    saved[kind] = target;
+  }
+  assert.match(path.basename(saved.cyclonedx), /^old_bullseye\.cdx\.json$/);
+  for (const kind of ['cyclonedx', 'spdx', 'sarif']) {
+    const args = [path.join(ROOT, 'tests/validate/validate.py'), kind, saved[kind]];
+    if (kind === 'sarif') args.push(schema);
+    execFileSync(python, args); // throws, with the validator's output, when invalid
+  }
+  const json = JSON.parse(fs.readFileSync(saved.json, 'utf8'));
+  assert.equal(json.packages.length, native.packages.length);
+  assert.equal(json.findings.length, native.findings.length);
+  const cdx = JSON.parse(fs.readFileSync(saved.cyclonedx, 'utf8'));
+  assert.equal(cdx.components.length, native.packages.length);
+  assert.equal(cdx.vulnerabilities.length, native.findings.length);
+  const spdx = JSON.parse(fs.readFileSync(saved.spdx, 'utf8'));
+  assert.equal(spdx.packages.length, native.packages.length + 1);
+  const sarif = JSON.parse(fs.readFileSync(saved.sarif, 'utf8'));
+  assert.equal(sarif.runs[0].results.length, native.findings.length);
+  const csv = fs.readFileSync(saved.csv, 'utf8').split('\r\n').filter(Boolean);
+  assert.equal(csv.length, native.findings.length + 1);
+  assert.deepEqual(errors, []);
+  await context.close();
+});

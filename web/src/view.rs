@@ -510,6 +510,94 @@ fn packages_view(report: &Report) -> AnyView {
     .into_any()
 }
 
+/// Saves `content` as a file download, made in the page (nothing leaves the browser).
+fn download(name: &str, mime: &str, content: &str) -> Result<(), wasm_bindgen::JsValue> {
+    use wasm_bindgen::JsCast;
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(content));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or_else(|| wasm_bindgen::JsValue::from_str("no document"))?;
+    let a: web_sys::HtmlAnchorElement = document.create_element("a")?.dyn_into()?;
+    a.set_href(&url);
+    a.set_download(name);
+    a.click();
+    web_sys::Url::revoke_object_url(&url)?;
+    Ok(())
+}
+
+/// The export buttons: tarsier JSON, CycloneDX, SPDX, SARIF, CSV.
+fn exports_view(report: std::sync::Arc<Report>) -> AnyView {
+    use scanner_core::export;
+    let stem = export::image_name(&report)
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect::<String>();
+    let button = move |label: &'static str, kind: &'static str| {
+        let report = report.clone();
+        let stem = stem.clone();
+        let on_click = move |_| {
+            // RFC 3339 without fractions: SPDX requires exactly `YYYY-MM-DDThh:mm:ssZ`.
+            let iso = String::from(js_sys::Date::new_0().to_iso_string());
+            let ctx = export::ExportContext {
+                timestamp: format!("{}Z", iso.get(..19).unwrap_or("1970-01-01T00:00:00")),
+                tool_version: env!("CARGO_PKG_VERSION").to_string(),
+            };
+            let pretty =
+                |v: serde_json::Value| serde_json::to_string_pretty(&v).unwrap_or_default();
+            let (name, mime, content) = match kind {
+                "json" => (
+                    format!("{stem}.tarsier.json"),
+                    "application/json",
+                    serde_json::to_string_pretty(&*report).unwrap_or_default(),
+                ),
+                "cyclonedx" => (
+                    format!("{stem}.cdx.json"),
+                    "application/vnd.cyclonedx+json",
+                    pretty(export::cyclonedx(&report, &ctx)),
+                ),
+                "spdx" => (
+                    format!("{stem}.spdx.json"),
+                    "application/spdx+json",
+                    pretty(export::spdx(&report, &ctx)),
+                ),
+                "sarif" => (
+                    format!("{stem}.sarif"),
+                    "application/sarif+json",
+                    pretty(export::sarif(&report, &ctx)),
+                ),
+                _ => (format!("{stem}.csv"), "text/csv", export::csv(&report)),
+            };
+            if let Err(e) = download(&name, mime, &content) {
+                web_sys::console::error_1(&e);
+            }
+        };
+        view! {
+            <button class="button secondary small" data-testid=format!("export-{kind}") on:click=on_click>{label}</button>
+        }
+    };
+    view! {
+        <div class="exports" role="group" aria-label="Export the report">
+            <span class="muted small">"Export"</span>
+            {button("JSON", "json")}
+            {button("CycloneDX", "cyclonedx")}
+            {button("SPDX", "spdx")}
+            {button("SARIF", "sarif")}
+            {button("CSV", "csv")}
+        </div>
+    }
+    .into_any()
+}
+
 fn summary_view(
     file_name: &str,
     report: &Report,
@@ -608,6 +696,7 @@ fn summary_view(
                 </div>
                 {image_picker(s, selected, pick_image)}
             </div>
+            {exports_view(std::sync::Arc::new(report.clone()))}
             <Show when=move || has_warnings>
                 <div class="card warning-card" role="status">
                     <strong>"Warnings"</strong>
