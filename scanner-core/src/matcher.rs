@@ -47,6 +47,46 @@ pub struct Finding {
     pub not_applicable: bool,
 }
 
+impl Finding {
+    /// What to do about it, as a command or a line for the package's ecosystem, when a fixed
+    /// version is known. `from_base` says the package came with the base image's layers, where
+    /// rebuilding on a newer base is the usual fix.
+    pub fn remediation(&self, from_base: bool) -> Option<String> {
+        let fixed = self.fixed_versions.last()?;
+        let name = &self.package_name;
+        let base = self.ecosystem.split(':').next().unwrap_or("");
+        let line = match base {
+            "Debian" | "Ubuntu" => {
+                format!("apt-get install --only-upgrade {name}   (fixed in {fixed})")
+            }
+            "Alpine" | "Wolfi" | "Chainguard" => format!("apk upgrade {name}   (fixed in {fixed})"),
+            "Red Hat" | "AlmaLinux" | "Rocky Linux" | "CentOS" | "Fedora" | "Oracle Linux"
+            | "Amazon Linux" => {
+                format!("dnf upgrade {name}   (fixed in {fixed})")
+            }
+            "SUSE" | "openSUSE" => format!("zypper update {name}   (fixed in {fixed})"),
+            "PyPI" => format!("pip install '{name}>={fixed}'"),
+            "npm" => format!("npm install {name}@{fixed}"),
+            "Go" if name == "stdlib" => format!("rebuild the binary with Go {fixed} or later"),
+            "Go" => format!(
+                "go get {name}@v{}   (then rebuild)",
+                fixed.trim_start_matches('v')
+            ),
+            "crates.io" => format!("cargo update -p {name} --precise {fixed}   (then rebuild)"),
+            "Maven" => format!("set {name} to {fixed} in the build (pom.xml / build.gradle)"),
+            "RubyGems" => format!("bundle update {name}   (to {fixed} or later)"),
+            "Packagist" => format!("composer require {name}:^{}", fixed.trim_start_matches('v')),
+            "NuGet" => format!("dotnet add package {name} --version {fixed}"),
+            _ => format!("upgrade {name} to {fixed}"),
+        };
+        Some(if from_base && is_os(&self.ecosystem) {
+            format!("{line}; or rebuild on a newer base image")
+        } else {
+            line
+        })
+    }
+}
+
 /// What the matcher found, and what it could not decide.
 #[derive(Debug, Default)]
 pub struct MatchReport {

@@ -257,3 +257,72 @@ test('each export downloads from the page, parses and validates', async () => {
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('findings filter, search, page and open to a detail with the fix', async () => {
+  // Debian 11 with every source package the DSA/DLA lists fix in bullseye (191), at an old version:
+  // hundreds of findings.
+  const sources = new Set();
+  for (const list of ['DSA/list', 'DLA/list']) {
+    const text = fs.readFileSync(path.join(ROOT, '../shared/advisories/debian-security-tracker', list), 'utf8');
+    for (const m of text.matchAll(/^\t\[bullseye\] - (\S+) \d/gm)) sources.add(m[1]);
+  }
+  const names = [...sources].sort().slice(0, 400);
+  const layer = makeTar([
+    { name: 'etc/os-release', data: 'ID=debian\nVERSION_ID="11"\nPRETTY_NAME="Debian GNU/Linux 11 (bullseye)"\n' },
+    { name: 'var/lib/dpkg/status', data: status(names.map((src) => [`bin-${src}`, src, '0.1-1'])) },
+    { name: 'srv/node_modules/lodash/package.json', data: '{"name": "lodash", "version": "4.17.19"}' },
+  ]);
+  const file = path.join(tmp, 'many.tar');
+  fs.writeFileSync(
+    file,
+    makeTar([
+      { name: 'l0/layer.tar', data: layer },
+      { name: 'c.json', data: JSON.stringify({ os: 'linux', architecture: 'amd64', history: [{ created_by: 'debootstrap bullseye' }] }) },
+      { name: 'manifest.json', data: JSON.stringify([{ Config: 'c.json', RepoTags: ['many:1'], Layers: ['l0/layer.tar'] }]) },
+    ]),
+  );
+  const native = JSON.parse(execFileSync(CLI, ['scan', file, '--bundle', BUNDLE, '--format', 'json'], { maxBuffer: 64 << 20 }));
+  const shown = native.findings.filter((f) => !f.not_applicable);
+  assert.ok(shown.length > 400, `${shown.length}`);
+
+  const { page, context, errors } = await openApp(env);
+  await page.waitForSelector('[data-testid=bundle-info]', { timeout: 30_000 });
+  await page.setInputFiles('#file-input', file);
+  await page.waitForSelector('[data-testid=findings]', { timeout: 60_000 });
+  const rows = () => page.locator('[data-testid=finding-row]').count();
+  // Paged: 200 rows, then 200 more.
+  assert.equal(await rows(), 200);
+  await page.click('[data-testid=show-more]');
+  assert.equal(await rows(), 400);
+  // Ecosystem filter: npm only.
+  await page.selectOption('[data-testid=filter-ecosystem]', 'npm');
+  const npm = shown.filter((f) => f.ecosystem === 'npm');
+  assert.equal(await rows(), npm.length);
+  await page.selectOption('[data-testid=filter-ecosystem]', '');
+  // Severity filter: the Debian lists carry no rating, so UNKNOWN is every Debian finding.
+  await page.selectOption('[data-testid=filter-severity]', 'HIGH');
+  assert.equal(await rows(), shown.filter((f) => f.severity === 'HIGH').length);
+  await page.selectOption('[data-testid=filter-severity]', '');
+  // Search by id, alias or package.
+  await page.fill('[data-testid=finding-search]', 'CVE-2021-23337');
+  assert.equal(await rows(), 1);
+  assert.equal(await page.textContent('[data-testid=finding-matching]'), '1 shown');
+  // Open it: the detail names every id, spells out the vector, and says what to do.
+  await page.click('[data-testid=finding-row]');
+  const detail = page.locator('[data-testid=finding-detail]');
+  assert.match(await detail.textContent(), /GHSA-35jh-r3h4-6jhm/);
+  assert.match(await detail.textContent(), /Attack vector: N/);
+  assert.equal(await page.textContent('[data-testid=remediation] code'), 'npm install lodash@4.17.21');
+  await page.screenshot({ path: `${ARTIFACTS}/finding-detail.png`, fullPage: false });
+  // A Debian one: apt-get, and the base-image hint (it came with the first layer).
+  await page.fill('[data-testid=finding-search]', 'bin-openssl');
+  await page.locator('[data-testid=finding-row]').first().click();
+  assert.match(await page.textContent('[data-testid=remediation] code'), /^apt-get install --only-upgrade bin-openssl .*rebuild on a newer base image$/);
+  // With a fix only, and by layer.
+  await page.fill('[data-testid=finding-search]', '');
+  await page.check('[data-testid=filter-fixed]');
+  const withFix = shown.filter((f) => f.fixed_versions.length > 0).length;
+  assert.equal(await page.textContent('[data-testid=finding-matching]'), `${withFix} shown`);
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -289,13 +289,101 @@ fn severity_counts(findings: &[Finding]) -> AnyView {
         .into_any()
 }
 
+/// CVSS metric abbreviations, spelled out for the detail view.
+fn cvss_metric(key: &str) -> &str {
+    match key {
+        "AV" => "Attack vector",
+        "AC" => "Attack complexity",
+        "AT" => "Attack requirements",
+        "PR" => "Privileges required",
+        "UI" => "User interaction",
+        "S" => "Scope",
+        "C" | "VC" => "Confidentiality",
+        "I" | "VI" => "Integrity",
+        "A" | "VA" => "Availability",
+        "SC" => "Subsequent confidentiality",
+        "SI" => "Subsequent integrity",
+        "SA" => "Subsequent availability",
+        "Au" => "Authentication",
+        other => other,
+    }
+}
+
+/// The detail row of one finding: summary, every id with a link, the CVSS vector spelled out,
+/// versions, the layer and the step that made it, and what to do.
+fn finding_detail(f: &Finding, report: &Report) -> AnyView {
+    let created_by = report
+        .image
+        .layers
+        .get(f.layer)
+        .and_then(|l| l.created_by.clone())
+        .unwrap_or_else(|| "(no history for this layer)".into());
+    let ids = f
+        .aliases
+        .iter()
+        .map(|id| {
+            view! { <a href=scanner_core::export::advisory_url(id) target="_blank" rel="noopener noreferrer">{id.clone()}</a> " " }
+        })
+        .collect_view();
+    let metrics = f.vector.as_deref().map(|v| {
+        v.split('/')
+            .filter_map(|part| part.split_once(':'))
+            .filter(|(k, _)| *k != "CVSS")
+            .map(|(k, v)| view! { <span class="chip">{format!("{}: {v}", cvss_metric(k))}</span> })
+            .collect_view()
+    });
+    let remedy = f.remediation(f.layer == 0);
+    let refs = f
+        .references
+        .iter()
+        .take(8)
+        .map(|u| view! { <li><a href=u.clone() target="_blank" rel="noopener noreferrer">{u.clone()}</a></li> })
+        .collect_view();
+    view! {
+        <div class="finding-detail" data-testid="finding-detail">
+            <p>{f.summary.clone().unwrap_or_else(|| "No summary in the advisory.".into())}</p>
+            <p class="small"><strong>"Identifiers: "</strong>{ids}</p>
+            <p class="small">
+                <strong>"Severity: "</strong>
+                {format!("{}{}", f.severity.as_str(), f.score.map(|s| format!(" ({s:.1})")).unwrap_or_default())}
+                {(!f.severity_source.is_empty()).then(|| format!(" from {}", f.severity_source))}
+                " " {f.vector.clone().map(|v| view! { <code>{v}</code> })}
+            </p>
+            {metrics.map(|m| view! { <p class="metrics">{m}</p> })}
+            <p class="small">
+                <strong>"Installed: "</strong><code>{f.installed_version.clone()}</code>
+                " · " <strong>"Fixed in: "</strong>
+                {if f.fixed_versions.is_empty() { "no fix yet".to_string() } else { f.fixed_versions.join(", ") }}
+            </p>
+            <p class="small">
+                <strong>{format!("Layer {}: ", f.layer)}</strong><code>{created_by}</code>
+                " · " <span class="muted">{f.path.clone()}</span>
+            </p>
+            {remedy.map(|r| view! { <p class="remedy" data-testid="remediation"><strong>"Fix: "</strong><code>{r}</code></p> })}
+            <ul class="refs small">{refs}</ul>
+        </div>
+    }
+    .into_any()
+}
+
+/// Rows shown at first, and added by "show more".
+const PAGE: usize = 200;
+
 fn findings_view(report: &Report) -> AnyView {
     if report.bundle.is_none() {
         return ().into_any();
     }
     let sort = RwSignal::new(FindingSort::Severity);
     let show_na = RwSignal::new(false);
-    let all = report.findings.clone();
+    let level_filter = RwSignal::new(String::new());
+    let eco_filter = RwSignal::new(String::new());
+    let layer_filter = RwSignal::new(String::new());
+    let fixed_only = RwSignal::new(false);
+    let query = RwSignal::new(String::new());
+    let limit = RwSignal::new(PAGE);
+    let open = RwSignal::new(None::<usize>);
+    let report = std::sync::Arc::new(report.clone());
+    let all: std::sync::Arc<Vec<Finding>> = std::sync::Arc::new(report.findings.clone());
     let hidden = all.iter().filter(|f| f.not_applicable).count();
     let shown_findings: Vec<Finding> = all.iter().filter(|f| !f.not_applicable).cloned().collect();
     let counts = severity_counts(&shown_findings);
@@ -304,64 +392,106 @@ fn findings_view(report: &Report) -> AnyView {
         .filter(|f| !f.fixed_versions.is_empty())
         .count();
     let total = shown_findings.len();
-    let rows = move || {
-        let mut list: Vec<Finding> = all
-            .iter()
-            .filter(|f| show_na.get() || !f.not_applicable)
-            .cloned()
-            .collect();
-        match sort.get() {
-            FindingSort::Severity => list.sort_by(|a, b| {
-                b.severity
-                    .cmp(&a.severity)
-                    .then_with(|| b.score.unwrap_or(-1.0).total_cmp(&a.score.unwrap_or(-1.0)))
-                    .then_with(|| a.package_name.cmp(&b.package_name))
-            }),
-            FindingSort::Package => {
-                list.sort_by(|a, b| (&a.package_name, &a.id).cmp(&(&b.package_name, &b.id)))
+    let mut ecosystems: Vec<String> = all
+        .iter()
+        .map(|f| f.ecosystem.split(':').next().unwrap_or("").to_string())
+        .collect();
+    ecosystems.sort();
+    ecosystems.dedup();
+    let mut layers: Vec<usize> = all.iter().map(|f| f.layer).collect();
+    layers.sort_unstable();
+    layers.dedup();
+    let filtered = {
+        let all = all.clone();
+        Memo::new(move |_| {
+            let q = query.get().trim().to_lowercase();
+            let level = level_filter.get();
+            let eco = eco_filter.get();
+            let layer = layer_filter.get();
+            let mut list: Vec<(usize, Finding)> = all
+                .iter()
+                .enumerate()
+                .filter(|(_, f)| show_na.get() || !f.not_applicable)
+                .filter(|(_, f)| level.is_empty() || f.severity.as_str() == level)
+                .filter(|(_, f)| {
+                    eco.is_empty() || f.ecosystem.split(':').next() == Some(eco.as_str())
+                })
+                .filter(|(_, f)| layer.is_empty() || f.layer.to_string() == layer)
+                .filter(|(_, f)| !fixed_only.get() || !f.fixed_versions.is_empty())
+                .filter(|(_, f)| {
+                    q.is_empty()
+                        || f.package_name.to_lowercase().contains(&q)
+                        || f.aliases.iter().any(|a| a.to_lowercase().contains(&q))
+                        || f.summary
+                            .as_deref()
+                            .is_some_and(|s| s.to_lowercase().contains(&q))
+                })
+                .map(|(i, f)| (i, f.clone()))
+                .collect();
+            match sort.get() {
+                FindingSort::Severity => list.sort_by(|(_, a), (_, b)| {
+                    b.severity
+                        .cmp(&a.severity)
+                        .then_with(|| b.score.unwrap_or(-1.0).total_cmp(&a.score.unwrap_or(-1.0)))
+                        .then_with(|| a.package_name.cmp(&b.package_name))
+                }),
+                FindingSort::Package => list.sort_by(|(_, a), (_, b)| {
+                    (&a.package_name, &a.id).cmp(&(&b.package_name, &b.id))
+                }),
+                FindingSort::Id => list.sort_by(|(_, a), (_, b)| a.id.cmp(&b.id)),
             }
-            FindingSort::Id => list.sort_by(|a, b| a.id.cmp(&b.id)),
-        }
-        list.into_iter()
-            .map(|f| {
-                let others = f
-                    .aliases
-                    .iter()
-                    .filter(|a| **a != f.id)
-                    .cloned()
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                let fixed = if f.fixed_versions.is_empty() {
-                    view! { <span class="muted">"no fix yet"</span> }.into_any()
-                } else {
-                    view! { <code>{f.fixed_versions.join(", ")}</code> }.into_any()
-                };
-                let score = f.score.map(|s| format!(" {s:.1}")).unwrap_or_default();
-                let vector = f.vector.clone().unwrap_or_else(|| {
-                    if f.severity_source.is_empty() {
-                        "no rating in the advisory".into()
+            list
+        })
+    };
+    let rows = {
+        let report = report.clone();
+        move || {
+            let list = filtered.get();
+            list.into_iter()
+                .take(limit.get())
+                .map(|(i, f)| {
+                    let others = f.aliases.iter().filter(|a| **a != f.id).cloned().collect::<Vec<_>>().join(", ");
+                    let fixed = if f.fixed_versions.is_empty() {
+                        view! { <span class="muted">"no fix yet"</span> }.into_any()
                     } else {
-                        format!("rated by {}", f.severity_source)
+                        view! { <code>{f.fixed_versions.join(", ")}</code> }.into_any()
+                    };
+                    let score = f.score.map(|s| format!(" {s:.1}")).unwrap_or_default();
+                    let vector = f.vector.clone().unwrap_or_else(|| {
+                        if f.severity_source.is_empty() { "no rating in the advisory".into() } else { format!("rated by {}", f.severity_source) }
+                    });
+                    let is_open = move || open.get() == Some(i);
+                    let detail = {
+                        let report = report.clone();
+                        let f = f.clone();
+                        move || is_open().then(|| view! { <tr class="detail-row"><td colspan="7">{finding_detail(&f, &report)}</td></tr> })
+                    };
+                    view! {
+                        <tr data-testid="finding-row" data-severity=f.severity.as_str() class:na=f.not_applicable class:open=is_open
+                            tabindex="0" aria-expanded=move || is_open().to_string()
+                            on:click=move |_| open.update(|o| *o = if *o == Some(i) { None } else { Some(i) })
+                            on:keydown=move |ev: web_sys::KeyboardEvent| if ev.key() == "Enter" || ev.key() == " " {
+                                ev.prevent_default();
+                                open.update(|o| *o = if *o == Some(i) { None } else { Some(i) });
+                            }>
+                            <td><span class=level_class(f.severity) title=vector>{f.severity.as_str()}{score}</span></td>
+                            <td>
+                                <span class="finding-id">{f.id.clone()}</span>
+                                <span class="muted small aliases">{others}</span>
+                            </td>
+                            <td class="pkg-name">{f.package_name.clone()}</td>
+                            <td><code>{f.installed_version.clone()}</code></td>
+                            <td data-testid="fixed-in">{fixed}</td>
+                            <td class="num">{f.layer}</td>
+                            <td class="muted small summary-cell">{f.summary.clone().unwrap_or_default()}
+                                {f.not_applicable.then_some(" (kernel headers: not applicable to containers)")}
+                            </td>
+                        </tr>
+                        {detail}
                     }
-                });
-                view! {
-                    <tr data-testid="finding-row" data-severity=f.severity.as_str() class:na=f.not_applicable>
-                        <td><span class=level_class(f.severity) title=vector>{f.severity.as_str()}{score}</span></td>
-                        <td>
-                            <span class="finding-id">{f.id.clone()}</span>
-                            <span class="muted small aliases">{others}</span>
-                        </td>
-                        <td class="pkg-name">{f.package_name.clone()}</td>
-                        <td><code>{f.installed_version.clone()}</code></td>
-                        <td data-testid="fixed-in">{fixed}</td>
-                        <td class="num">{f.layer}</td>
-                        <td class="muted small summary-cell">{f.summary.clone().unwrap_or_default()}
-                            {f.not_applicable.then_some(" (kernel headers: not applicable to containers)")}
-                        </td>
-                    </tr>
-                }
-            })
-            .collect_view()
+                })
+                .collect_view()
+        }
     };
     let header = move |label: &'static str, key: FindingSort, class: &'static str| {
         view! {
@@ -373,6 +503,7 @@ fn findings_view(report: &Report) -> AnyView {
             </th>
         }
     };
+    let matching = move || filtered.with(Vec::len);
     view! {
         <div class="card" data-testid="findings">
             <h3>
@@ -390,6 +521,27 @@ fn findings_view(report: &Report) -> AnyView {
                     </label>
                 })}
             </p>
+            <div class="filters" role="search">
+                <input type="search" placeholder="Search id, package, summary" aria-label="Search findings"
+                    data-testid="finding-search" on:input=move |ev| { query.set(event_target_value(&ev)); limit.set(PAGE); }/>
+                <select aria-label="Severity" data-testid="filter-severity" on:change=move |ev| level_filter.set(event_target_value(&ev))>
+                    <option value="">"All severities"</option>
+                    {["CRITICAL", "HIGH", "MEDIUM", "LOW", "UNKNOWN"].into_iter().map(|l| view! { <option value=l>{l.to_lowercase()}</option> }).collect_view()}
+                </select>
+                <select aria-label="Ecosystem" data-testid="filter-ecosystem" on:change=move |ev| eco_filter.set(event_target_value(&ev))>
+                    <option value="">"All ecosystems"</option>
+                    {ecosystems.into_iter().map(|e| view! { <option value=e.clone()>{e.clone()}</option> }).collect_view()}
+                </select>
+                <select aria-label="Layer" data-testid="filter-layer" on:change=move |ev| layer_filter.set(event_target_value(&ev))>
+                    <option value="">"All layers"</option>
+                    {layers.into_iter().map(|l| view! { <option value=l.to_string()>{format!("layer {l}")}</option> }).collect_view()}
+                </select>
+                <label class="small toggle">
+                    <input type="checkbox" data-testid="filter-fixed" on:change=move |ev| fixed_only.set(event_target_checked(&ev))/>
+                    " with a fix"
+                </label>
+                <span class="muted small" data-testid="finding-matching">{move || format!("{} shown", matching())}</span>
+            </div>
             {(total == 0 && hidden == 0).then(|| view! {
                 <p class="muted" data-testid="no-findings">"No known vulnerabilities in this image's packages."</p>
             })}
@@ -409,6 +561,11 @@ fn findings_view(report: &Report) -> AnyView {
                     <tbody>{rows}</tbody>
                 </table>
             </div>
+            <Show when=move || { matching() > limit.get() }>
+                <button class="button secondary small" data-testid="show-more" on:click=move |_| limit.update(|l| *l += PAGE)>
+                    {move || format!("Show {} more of {}", PAGE.min(matching() - limit.get()), matching() - limit.get())}
+                </button>
+            </Show>
         </div>
     }
     .into_any()
