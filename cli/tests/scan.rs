@@ -33,7 +33,7 @@ fn threads_do_not_change_the_report() {
     let one = scan_json(&[path, "--jobs", "1", "--list-files"]);
     let four = scan_json(&[path, "--jobs", "4", "--list-files"]);
     assert_eq!(one, four);
-    assert_eq!(one["report_version"], 2);
+    assert_eq!(one["report_version"], 3);
     assert_eq!(one["layers"].as_array().map(Vec::len), Some(14));
     assert_eq!(
         one["file_count"].as_u64(),

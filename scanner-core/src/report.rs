@@ -43,7 +43,7 @@ pub struct Report {
 }
 
 impl Report {
-    pub const VERSION: u32 = 2;
+    pub const VERSION: u32 = 3;
 
     pub fn from_scan(scan: &ImageScan, with_files: bool) -> Report {
         Report {
