@@ -93,6 +93,10 @@ test('the bundle loads once, and findings equal the CLI on the same image and bu
     }
     const ids = await page.$$eval('[data-testid=finding-row] .finding-id', (els) => els.map((e) => e.textContent));
     assert.deepEqual([...ids].sort(), shown.map((f) => f.id).sort());
+    // The chart's label carries the same counts.
+    const label = await page.getAttribute('[data-testid=severity-chart]', 'aria-label');
+    const unknown = shown.filter((f) => f.severity === 'UNKNOWN').length;
+    assert.match(label, new RegExp(`${unknown} unknown$`));
     // The openssl DSA is there with its fixed version.
     const dsa = native.findings.find((f) => f.aliases.includes('DSA-5343-1'));
     assert.ok(dsa, 'DSA-5343-1 matches libssl1.1 1.1.1n-0+deb11u3');

@@ -369,6 +369,52 @@ fn finding_detail(f: &Finding, report: &Report) -> AnyView {
 /// Rows shown at first, and added by "show more".
 const PAGE: usize = 200;
 
+/// Findings by severity as horizontal bars: an SVG drawn here, no chart library.
+fn severity_chart(findings: &[Finding]) -> AnyView {
+    let levels = [
+        Level::Critical,
+        Level::High,
+        Level::Medium,
+        Level::Low,
+        Level::Unknown,
+    ];
+    let counts: Vec<usize> = levels
+        .iter()
+        .map(|l| findings.iter().filter(|f| f.severity == *l).count())
+        .collect();
+    let max = counts.iter().copied().max().unwrap_or(0).max(1);
+    let colours = ["#7f1d1d", "#dc2626", "#f59e0b", "#fde68a", "#94a3b8"];
+    let bars = levels
+        .iter()
+        .zip(&counts)
+        .zip(colours)
+        .enumerate()
+        .map(|(i, ((level, n), colour))| {
+            let y = (i * 22) as f64;
+            let width = 260.0 * (*n as f64) / (max as f64);
+            view! {
+                <g data-severity=level.as_str()>
+                    <text x="0" y=y + 14.0 class="chart-label">{level.as_str().to_lowercase()}</text>
+                    <rect x="80" y=y + 3.0 width=width.max(if *n > 0 { 2.0 } else { 0.0 }) height="14" rx="3" fill=colour/>
+                    <text x=86.0 + width y=y + 14.0 class="chart-value">{n.to_string()}</text>
+                </g>
+            }
+        })
+        .collect_view();
+    let label = levels
+        .iter()
+        .zip(&counts)
+        .map(|(l, n)| format!("{n} {}", l.as_str().to_lowercase()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    view! {
+        <svg class="severity-chart" data-testid="severity-chart" viewBox="0 0 380 110" role="img" aria-label=format!("Findings by severity: {label}")>
+            {bars}
+        </svg>
+    }
+    .into_any()
+}
+
 fn findings_view(report: &Report) -> AnyView {
     if report.bundle.is_none() {
         return ().into_any();
@@ -387,6 +433,7 @@ fn findings_view(report: &Report) -> AnyView {
     let hidden = all.iter().filter(|f| f.not_applicable).count();
     let shown_findings: Vec<Finding> = all.iter().filter(|f| !f.not_applicable).cloned().collect();
     let counts = severity_counts(&shown_findings);
+    let chart = severity_chart(&shown_findings);
     let with_fix = shown_findings
         .iter()
         .filter(|f| !f.fixed_versions.is_empty())
@@ -510,6 +557,7 @@ fn findings_view(report: &Report) -> AnyView {
                 "Vulnerabilities "
                 <span class="muted small" data-testid="finding-count">{total.to_string()}</span>
             </h3>
+            {chart}
             <p class="severity-line">
                 {counts}
                 <span class="muted small">{format!(" · {with_fix} with a fixed version")}</span>
