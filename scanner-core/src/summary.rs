@@ -59,6 +59,41 @@ pub struct HistoryEntry {
     pub layer: Option<usize>,
 }
 
+/// How a container of this image runs, from its config. Environment values whose names look
+/// like secrets are masked here, so the report never carries them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuntimeInfo {
+    pub user: Option<String>,
+    /// `NAME=value`, with secret-looking values replaced by `••••••`.
+    pub env: Vec<String>,
+    /// How many values were masked.
+    pub masked: usize,
+    pub exposed_ports: Vec<String>,
+    pub entrypoint: Vec<String>,
+    pub cmd: Vec<String>,
+    pub working_dir: Option<String>,
+    pub labels: std::collections::BTreeMap<String, String>,
+}
+
+/// Whether an environment variable's name says its value is a secret.
+pub fn secret_name(name: &str) -> bool {
+    let n = name.to_ascii_uppercase();
+    [
+        "PASS",
+        "SECRET",
+        "TOKEN",
+        "KEY",
+        "CREDENTIAL",
+        "AUTH",
+        "PRIVATE",
+        "PWD",
+        "CERT",
+    ]
+    .iter()
+    .any(|w| n.contains(w))
+        && !matches!(n.as_str(), "PWD" | "OLDPWD" | "GPG_KEY" | "KEYRING")
+}
+
 /// Summary of one image in an archive.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ImageSummary {
@@ -82,6 +117,16 @@ pub struct ImageSummary {
     pub created: Option<String>,
     pub layers: Vec<LayerInfo>,
     pub history: Vec<HistoryEntry>,
+    /// The container's runtime settings (user, env, ports, entrypoint, labels).
+    #[serde(default)]
+    pub runtime: Option<RuntimeInfo>,
+    /// Layers that came from the base image (indexes `0..base_layers`), when the history or the
+    /// labels tell; `None` when they do not.
+    #[serde(default)]
+    pub base_layers: Option<usize>,
+    /// The base image's name, from `org.opencontainers.image.base.name` when present.
+    #[serde(default)]
+    pub base_name: Option<String>,
     /// Problems that did not stop the inspection.
     pub warnings: Vec<String>,
 }

@@ -330,3 +330,58 @@ test('findings filter, search, page and open to a detail with the fix', async ()
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('image configuration, and findings from the base image can be hidden', async () => {
+  const base = makeTar([
+    { name: 'etc/os-release', data: 'ID=debian\nVERSION_ID="11"\nPRETTY_NAME="Debian GNU/Linux 11 (bullseye)"\n' },
+    { name: 'var/lib/dpkg/status', data: status([['libssl1.1', 'openssl', '1.1.1n-0+deb11u3']]) },
+  ]);
+  const own = makeTar([{ name: 'srv/node_modules/lodash/package.json', data: '{"name": "lodash", "version": "4.17.19"}' }]);
+  const config = {
+    os: 'linux',
+    architecture: 'amd64',
+    config: { User: 'node', Env: ['PATH=/usr/bin', 'NPM_TOKEN=npm_s3cr3t'], Cmd: ['node', 'server.js'], ExposedPorts: { '3000/tcp': {} } },
+    history: [
+      { created_by: '/bin/sh -c #(nop) ADD file:x in /' },
+      { created_by: '/bin/sh -c #(nop)  CMD ["bash"]', empty_layer: true },
+      { created_by: 'COPY node_modules /srv/node_modules' },
+    ],
+  };
+  const file = path.join(tmp, 'based.tar');
+  fs.writeFileSync(
+    file,
+    makeTar([
+      { name: 'l0/layer.tar', data: base },
+      { name: 'l1/layer.tar', data: own },
+      { name: 'c.json', data: JSON.stringify(config) },
+      { name: 'manifest.json', data: JSON.stringify([{ Config: 'c.json', RepoTags: ['based:1'], Layers: ['l0/layer.tar', 'l1/layer.tar'] }]) },
+    ]),
+  );
+  const native = JSON.parse(execFileSync(CLI, ['scan', file, '--bundle', BUNDLE, '--format', 'json'], { maxBuffer: 64 << 20 }));
+  assert.equal(native.base_layers, 1);
+  const own_findings = native.findings.filter((f) => f.layer >= 1 && !f.not_applicable).length;
+  const base_findings = native.findings.filter((f) => f.layer < 1 && !f.not_applicable).length;
+  assert.ok(own_findings > 0 && base_findings > 0);
+
+  const { page, context, errors } = await openApp(env);
+  await page.waitForSelector('[data-testid=bundle-info]', { timeout: 30_000 });
+  await page.setInputFiles('#file-input', file);
+  await page.waitForSelector('[data-testid=runtime]', { timeout: 30_000 });
+  assert.match(await page.textContent('[data-testid=runtime-user]'), /^node/);
+  assert.equal(await page.textContent('[data-testid=env-masked]'), '1 secret-looking values masked');
+  const env_text = await page.textContent('[data-testid=runtime-env]');
+  assert.ok(env_text.includes('NPM_TOKEN=••••••') && !env_text.includes('npm_s3cr3t'));
+  assert.match(await page.textContent('[data-testid=base-layers]'), /layers 0–0 came from the base image/);
+  const rows = () => page.locator('[data-testid=finding-row]').count();
+  assert.equal(await rows(), own_findings + base_findings);
+  await page.check('[data-testid=hide-base]');
+  assert.equal(await rows(), own_findings);
+  assert.equal(await page.textContent('[data-testid=base-hidden]'), `${base_findings} from the base image hidden`);
+  await page.uncheck('[data-testid=hide-base]');
+  await page.fill('[data-testid=finding-search]', 'libssl1.1');
+  await page.locator('[data-testid=finding-row]').first().click();
+  assert.match(await page.textContent('[data-testid=remediation] code'), /rebuild on a newer base image$/);
+  await page.screenshot({ path: `${ARTIFACTS}/runtime-and-base.png`, fullPage: true });
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -332,7 +332,12 @@ fn finding_detail(f: &Finding, report: &Report) -> AnyView {
             .map(|(k, v)| view! { <span class="chip">{format!("{}: {v}", cvss_metric(k))}</span> })
             .collect_view()
     });
-    let remedy = f.remediation(f.layer == 0);
+    // Base layers from the history; without that, the first layer is taken as the base.
+    let from_base = report
+        .image
+        .base_layers
+        .map_or(f.layer == 0, |b| f.layer < b);
+    let remedy = f.remediation(from_base);
     let refs = f
         .references
         .iter()
@@ -361,6 +366,68 @@ fn finding_detail(f: &Finding, report: &Report) -> AnyView {
             </p>
             {remedy.map(|r| view! { <p class="remedy" data-testid="remediation"><strong>"Fix: "</strong><code>{r}</code></p> })}
             <ul class="refs small">{refs}</ul>
+        </div>
+    }
+    .into_any()
+}
+
+/// The image's runtime settings: user, working directory, entrypoint and command, ports,
+/// environment (secret-looking values masked), labels.
+fn runtime_view(report: &Report) -> AnyView {
+    let Some(r) = report.image.runtime.clone() else {
+        return ().into_any();
+    };
+    let join = |v: &[String]| {
+        if v.is_empty() {
+            "—".to_string()
+        } else {
+            v.join(" ")
+        }
+    };
+    let user = r.user.clone().unwrap_or_else(|| "root (not set)".into());
+    let root = r
+        .user
+        .as_deref()
+        .is_none_or(|u| u == "0" || u == "root" || u.starts_with("0:") || u.starts_with("root:"));
+    let env = r
+        .env
+        .iter()
+        .map(|e| view! { <li><code>{e.clone()}</code></li> })
+        .collect_view();
+    let labels = r
+        .labels
+        .iter()
+        .map(|(k, v)| view! { <li><code>{format!("{k}={v}")}</code></li> })
+        .collect_view();
+    let base = report.image.base_layers.map(|b| {
+        let name = report
+            .image
+            .base_name
+            .clone()
+            .map(|n| format!(" ({n})"))
+            .unwrap_or_default();
+        format!(
+            "layers 0–{} came from the base image{name}",
+            b.saturating_sub(1)
+        )
+    });
+    view! {
+        <div class="card" data-testid="runtime">
+            <h3>"Image configuration"</h3>
+            <dl class="runtime">
+                <dt>"User"</dt><dd data-testid="runtime-user">{user}{root.then(|| view! { " " <span class="chip danger">"runs as root"</span> })}</dd>
+                <dt>"Working directory"</dt><dd>{r.working_dir.clone().unwrap_or_else(|| "/".into())}</dd>
+                <dt>"Entrypoint"</dt><dd><code>{join(&r.entrypoint)}</code></dd>
+                <dt>"Command"</dt><dd><code>{join(&r.cmd)}</code></dd>
+                <dt>"Exposed ports"</dt><dd>{join(&r.exposed_ports)}</dd>
+                {base.map(|b| view! { <dt>"Base image"</dt><dd data-testid="base-layers">{b}</dd> })}
+                <dt>{format!("Environment ({})", r.env.len())}</dt>
+                <dd>
+                    {(r.masked > 0).then(|| view! { <span class="muted small" data-testid="env-masked">{format!("{} secret-looking values masked", r.masked)}</span> })}
+                    <ul class="plain" data-testid="runtime-env">{env}</ul>
+                </dd>
+                <dt>{format!("Labels ({})", r.labels.len())}</dt><dd><ul class="plain">{labels}</ul></dd>
+            </dl>
         </div>
     }
     .into_any()
@@ -421,6 +488,8 @@ fn findings_view(report: &Report) -> AnyView {
     }
     let sort = RwSignal::new(FindingSort::Severity);
     let show_na = RwSignal::new(false);
+    let hide_base = RwSignal::new(false);
+    let base_layers = report.image.base_layers;
     let level_filter = RwSignal::new(String::new());
     let eco_filter = RwSignal::new(String::new());
     let layer_filter = RwSignal::new(String::new());
@@ -459,6 +528,7 @@ fn findings_view(report: &Report) -> AnyView {
                 .iter()
                 .enumerate()
                 .filter(|(_, f)| show_na.get() || !f.not_applicable)
+                .filter(|(_, f)| !hide_base.get() || base_layers.is_none_or(|b| f.layer >= b))
                 .filter(|(_, f)| level.is_empty() || f.severity.as_str() == level)
                 .filter(|(_, f)| {
                     eco.is_empty() || f.ecosystem.split(':').next() == Some(eco.as_str())
@@ -588,7 +658,20 @@ fn findings_view(report: &Report) -> AnyView {
                     <input type="checkbox" data-testid="filter-fixed" on:change=move |ev| fixed_only.set(event_target_checked(&ev))/>
                     " with a fix"
                 </label>
+                {base_layers.filter(|b| *b > 0).map(|b| {
+                    let from_base = shown_findings.iter().filter(|f| f.layer < b).count();
+                    view! {
+                        <label class="small toggle" title=format!("Layers 0–{} came from the base image (the history's build boundary)", b - 1)>
+                            <input type="checkbox" data-testid="hide-base" on:change=move |ev| hide_base.set(event_target_checked(&ev))/>
+                            {format!(" hide the base image's {from_base}")}
+                        </label>
+                    }
+                })}
                 <span class="muted small" data-testid="finding-matching">{move || format!("{} shown", matching())}</span>
+                {move || hide_base.get().then(|| {
+                    let hidden_base = all.iter().filter(|f| !f.not_applicable && base_layers.is_some_and(|b| f.layer < b)).count();
+                    view! { <span class="muted small" data-testid="base-hidden">{format!("{hidden_base} from the base image hidden")}</span> }
+                })}
             </div>
             {(total == 0 && hidden == 0).then(|| view! {
                 <p class="muted" data-testid="no-findings">"No known vulnerabilities in this image's packages."</p>
@@ -944,6 +1027,7 @@ fn summary_view(
             </div>
             {findings_view(report)}
             {packages_view(report)}
+            {runtime_view(report)}
             <div class="card">
                 <h3>"Layers"</h3>
                 <div class="table-wrap">

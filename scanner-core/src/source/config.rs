@@ -12,6 +12,28 @@ pub struct ImageConfig {
     pub created: Option<String>,
     pub history: Vec<History>,
     pub rootfs: Option<RootFs>,
+    /// What a container runs with (`config` in the OCI spec).
+    pub config: Option<Runtime>,
+}
+
+/// The runtime part of a config.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct Runtime {
+    #[serde(rename = "User")]
+    pub user: Option<String>,
+    #[serde(rename = "Env")]
+    pub env: Option<Vec<String>>,
+    #[serde(rename = "ExposedPorts")]
+    pub exposed_ports: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    #[serde(rename = "Entrypoint")]
+    pub entrypoint: Option<Vec<String>>,
+    #[serde(rename = "Cmd")]
+    pub cmd: Option<Vec<String>>,
+    #[serde(rename = "WorkingDir")]
+    pub working_dir: Option<String>,
+    #[serde(rename = "Labels")]
+    pub labels: Option<std::collections::BTreeMap<String, String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -377,6 +377,13 @@ pub(crate) fn plan_members(
         architecture: config.architecture.clone(),
         variant: config.variant.clone(),
         created: config.created.clone(),
+        base_layers: base_layers(&history),
+        base_name: config
+            .config
+            .as_ref()
+            .and_then(|c| c.labels.as_ref())
+            .and_then(|l| l.get("org.opencontainers.image.base.name").cloned()),
+        runtime: config.config.as_ref().map(runtime_info),
         layers,
         history,
         warnings,
@@ -435,6 +442,65 @@ fn select<'a>(
         .copied()
         .unwrap_or(first);
     Ok(chosen)
+}
+
+/// The runtime settings, secrets masked.
+fn runtime_info(c: &config::Runtime) -> crate::summary::RuntimeInfo {
+    let mut masked = 0;
+    let env = c
+        .env
+        .iter()
+        .flatten()
+        .map(|e| match e.split_once('=') {
+            Some((name, value)) if crate::summary::secret_name(name) && !value.is_empty() => {
+                masked += 1;
+                format!("{name}=••••••")
+            }
+            _ => e.clone(),
+        })
+        .collect();
+    crate::summary::RuntimeInfo {
+        user: c.user.clone().filter(|u| !u.is_empty()),
+        env,
+        masked,
+        exposed_ports: c
+            .exposed_ports
+            .iter()
+            .flat_map(|p| p.keys().cloned())
+            .collect(),
+        entrypoint: c.entrypoint.clone().unwrap_or_default(),
+        cmd: c.cmd.clone().unwrap_or_default(),
+        working_dir: c.working_dir.clone().filter(|w| !w.is_empty()),
+        labels: c.labels.clone().unwrap_or_default(),
+    }
+}
+
+/// Where the base image ends, from the history: a base image's build ends with `CMD` (or
+/// `ENTRYPOINT`), an instruction that makes no layer; the layers made before the last such step
+/// that is followed by more layer-making steps are the base image's.
+fn base_layers(history: &[HistoryEntry]) -> Option<usize> {
+    let is_end = |h: &HistoryEntry| {
+        let c = h.created_by.as_deref().unwrap_or("");
+        h.empty_layer
+            && (c.contains("CMD [")
+                || c.contains("CMD [\"")
+                || c.starts_with("CMD ")
+                || c.contains("#(nop)  CMD")
+                || c.contains("ENTRYPOINT ["))
+    };
+    let mut boundary = None;
+    for (i, h) in history.iter().enumerate() {
+        if is_end(h) && history[i + 1..].iter().any(|x| x.layer.is_some()) {
+            boundary = Some(i);
+        }
+    }
+    let i = boundary?;
+    let count = history[..i]
+        .iter()
+        .filter_map(|h| h.layer)
+        .max()
+        .map(|l| l + 1)?;
+    Some(count)
 }
 
 fn history_entries(
