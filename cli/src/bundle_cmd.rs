@@ -108,8 +108,12 @@ impl Input {
         {
             self.add_converted(feeds::debian_tracker(&String::from_utf8_lossy(bytes), name));
         } else if lower.ends_with(".xml") {
-            self.skipped
-                .push(format!("{name}: OVAL XML is not read (no converter yet)"));
+            match feeds::azure_linux_oval(&String::from_utf8_lossy(bytes), name) {
+                Ok(c) => self.add_converted(c),
+                Err(e) => self.skipped.push(format!(
+                    "{e} (of OVAL, only Azure Linux and CBL-Mariner files are read)"
+                )),
+            }
         }
     }
 

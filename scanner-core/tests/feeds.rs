@@ -195,3 +195,101 @@ fn yaml_records_keep_versions_as_written() {
     assert_eq!(r.affected[0].versions, vec!["1.0", "1.9"]);
     assert!(feeds::parse_yaml(b"id: [unterminated").is_err());
 }
+
+#[test]
+fn azure_linux_and_mariner_oval_become_records_per_definition() {
+    let c = feeds::azure_linux_oval(
+        &shared("AzureLinux-oval/azurelinux-3.0-oval.xml"),
+        "AzureLinux-oval/azurelinux-3.0-oval.xml",
+    )
+    .expect("convert");
+    assert_eq!(
+        c.records.len(),
+        1222,
+        "every definition (the README counts 1,222)"
+    );
+    assert!(
+        c.skipped.is_empty(),
+        "{:?}",
+        &c.skipped[..c.skipped.len().min(5)]
+    );
+    let r = c
+        .records
+        .iter()
+        .find(|r| r.id == "AZL-3.0-50124")
+        .expect("AZL-3.0-50124");
+    assert_eq!(r.aliases, vec!["CVE-2024-47191"]);
+    assert_eq!(r.affected[0].package.ecosystem, "Azure Linux:3.0");
+    assert_eq!(r.affected[0].package.name, "oath-toolkit");
+    assert_eq!(
+        r.affected[0].ranges[0].events,
+        vec![
+            Event::Introduced("0".into()),
+            Event::Fixed("0:2.6.7-3.azl3".into())
+        ]
+    );
+    let compiled = AdvisoryDb::compile(&c.records);
+    assert!(compiled.problems.is_empty(), "{:?}", compiled.problems);
+    let db = compiled.db;
+    assert_eq!(
+        db.find("AZL-3.0-50124").expect("in db").severity.level,
+        scanner_core::advisory::severity::Level::High,
+        "the OVAL's own rating"
+    );
+    // rpm packages are matched by binary name, epoch put back (none here: epoch 0).
+    let hit = |v: &str| {
+        match_packages(
+            &db,
+            &[package(
+                "Azure Linux:3.0",
+                "oath-toolkit",
+                v,
+                "oath-toolkit",
+                v,
+            )],
+        )
+        .findings
+        .iter()
+        .any(|f| f.id == "CVE-2024-47191")
+    };
+    assert!(hit("2.6.7-2.azl3"));
+    assert!(!hit("2.6.7-3.azl3"));
+
+    // CBL-Mariner 2.0: `less than or equal` is the last affected version, with no fix.
+    let m = feeds::azure_linux_oval(
+        &shared("AzureLinux-oval/cbl-mariner-2.0-oval.xml"),
+        "AzureLinux-oval/cbl-mariner-2.0-oval.xml",
+    )
+    .expect("convert");
+    assert_eq!(m.records.len(), 2436);
+    let open = m
+        .records
+        .iter()
+        .find(|r| {
+            matches!(
+                r.affected[0].ranges[0].events.get(1),
+                Some(Event::LastAffected(_))
+            )
+        })
+        .expect("a definition without a fix");
+    assert_eq!(open.affected[0].package.ecosystem, "Mariner:2.0");
+    let db = AdvisoryDb::compile(std::slice::from_ref(open)).db;
+    let Some(Event::LastAffected(last)) = open.affected[0].ranges[0].events.get(1).cloned() else {
+        unreachable!()
+    };
+    let name = open.affected[0].package.name.clone();
+    let found = match_packages(&db, &[package("Mariner:2.0", &name, &last, &name, &last)]);
+    assert_eq!(
+        found.findings.len(),
+        1,
+        "the last affected version itself is affected"
+    );
+    assert_eq!(found.findings[0].status, "no_fix_yet");
+
+    assert!(
+        feeds::azure_linux_oval("<oval_definitions><definitions>", "azurelinux-3.0-oval.xml")
+            .is_ok()
+    );
+    assert!(feeds::azure_linux_oval("<a></b>", "azurelinux-3.0-oval.xml").is_err());
+    assert!(feeds::azure_linux_oval("<a/>", "other-oval.xml").is_err());
+}

@@ -8,6 +8,7 @@
 //! - The Debian security tracker's `data/DSA/list` and `data/DLA/list`: one record per DSA/DLA,
 //!   its CVEs as aliases, one range per `[release] - source version` line in `Debian:N`.
 //!   `<not-affected>` and other `<...>` lines say nothing is fixed there: skipped.
+//! - Azure Linux and CBL-Mariner OVAL: see [`azure_linux_oval`].
 //!
 //! Entries a converter cannot use (a version its scheme cannot read, a line it cannot parse)
 //! are skipped and described in [`Converted::skipped`].
@@ -295,4 +296,224 @@ pub fn debian_tracker(text: &str, file: &str) -> Converted {
     }
     finish(current.take(), &mut out);
     out
+}
+
+/// One OVAL `rpminfo_state`: the version bound and how it compares.
+#[derive(Default)]
+struct OvalState {
+    evr: String,
+    operation: String,
+}
+
+#[derive(Default)]
+struct OvalDefinition {
+    id: String,
+    title: String,
+    description: String,
+    severity: String,
+    date: String,
+    cves: Vec<String>,
+    tests: Vec<String>,
+}
+
+fn xml_entity(name: &[u8]) -> &'static str {
+    match name {
+        b"lt" => "<",
+        b"gt" => ">",
+        b"amp" => "&",
+        b"quot" => "\"",
+        b"apos" => "'",
+        _ => "",
+    }
+}
+
+/// Converts an Azure Linux / CBL-Mariner OVAL file (`azurelinux-3.0-oval.xml`,
+/// `cbl-mariner-2.0-oval.xml`): each vulnerability definition becomes a record
+/// (`AZL-<release>-<number>`, its CVEs as aliases, its severity as the source's rating) with one
+/// range per `rpminfo` test in `Azure Linux:3.0` or `Mariner:2.0`: `less than` is a fix,
+/// `less than or equal` the last affected version (no fix yet).
+pub fn azure_linux_oval(text: &str, file: &str) -> Result<Converted, String> {
+    use quick_xml::events::Event as X;
+    let base = file.rsplit('/').next().unwrap_or(file);
+    let (ecosystem, release) = if let Some(rest) = base.strip_prefix("azurelinux-") {
+        ("Azure Linux", rest.trim_end_matches("-oval.xml"))
+    } else if let Some(rest) = base.strip_prefix("cbl-mariner-") {
+        ("Mariner", rest.trim_end_matches("-oval.xml"))
+    } else {
+        return Err(format!(
+            "{file}: not an Azure Linux or CBL-Mariner OVAL file name"
+        ));
+    };
+    if !release.chars().all(|c| c.is_ascii_digit() || c == '.') || release.is_empty() {
+        return Err(format!(
+            "{file}: cannot tell the release from the file name"
+        ));
+    }
+    let mut reader = quick_xml::Reader::from_str(text);
+    reader.config_mut().trim_text(true);
+    let mut out = Converted::default();
+    let mut definitions: Vec<OvalDefinition> = Vec::new();
+    let mut tests: BTreeMap<String, (String, String)> = BTreeMap::new();
+    let mut objects: BTreeMap<String, String> = BTreeMap::new();
+    let mut states: BTreeMap<String, OvalState> = BTreeMap::new();
+    let (mut cur_test, mut cur_object, mut cur_state) =
+        (String::new(), String::new(), String::new());
+    let mut text_buf = String::new();
+    let attr = |e: &quick_xml::events::BytesStart<'_>, key: &str| -> String {
+        e.attributes()
+            .flatten()
+            .find(|a| AsRef::<str>::as_ref(&a.key) == key)
+            .and_then(|a| {
+                a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                    .ok()
+                    .map(|v| v.into_owned())
+            })
+            .unwrap_or_default()
+    };
+    loop {
+        let event = reader.read_event().map_err(|e| {
+            format!(
+                "{file}: not well-formed XML at byte {}: {e}",
+                reader.buffer_position()
+            )
+        })?;
+        match event {
+            X::Start(e) | X::Empty(e) => {
+                let full = AsRef::<str>::as_ref(&e.name()).to_string();
+                let local = full.rsplit(':').next().unwrap_or(&full).to_string();
+                match local.as_str() {
+                    "definition" => definitions.push(OvalDefinition {
+                        id: attr(&e, "id"),
+                        ..OvalDefinition::default()
+                    }),
+                    "reference" => {
+                        if let Some(d) = definitions.last_mut() {
+                            let id = attr(&e, "ref_id");
+                            if is_id(&id) {
+                                d.cves.push(id);
+                            }
+                        }
+                    }
+                    "criterion" => {
+                        if let Some(d) = definitions.last_mut() {
+                            d.tests.push(attr(&e, "test_ref"));
+                        }
+                    }
+                    "rpminfo_test" => {
+                        cur_test = attr(&e, "id");
+                        tests.insert(cur_test.clone(), (String::new(), String::new()));
+                    }
+                    "object" if !cur_test.is_empty() => {
+                        if let Some(t) = tests.get_mut(&cur_test) {
+                            t.0 = attr(&e, "object_ref");
+                        }
+                    }
+                    "state" if !cur_test.is_empty() => {
+                        if let Some(t) = tests.get_mut(&cur_test) {
+                            t.1 = attr(&e, "state_ref");
+                        }
+                    }
+                    "rpminfo_object" => cur_object = attr(&e, "id"),
+                    "rpminfo_state" => {
+                        cur_state = attr(&e, "id");
+                        states.insert(cur_state.clone(), OvalState::default());
+                    }
+                    "evr" if !cur_state.is_empty() => {
+                        if let Some(s) = states.get_mut(&cur_state) {
+                            s.operation = attr(&e, "operation");
+                        }
+                    }
+                    _ => {}
+                }
+                text_buf.clear();
+            }
+            X::Text(t) => text_buf.push_str(&t.xml10_content()),
+            X::GeneralRef(r) => text_buf.push_str(xml_entity(AsRef::<str>::as_ref(&r).as_bytes())),
+            X::End(e) => {
+                let full = AsRef::<str>::as_ref(&e.name()).to_string();
+                let local = full.rsplit(':').next().unwrap_or(&full).to_string();
+                let value = std::mem::take(&mut text_buf).trim().to_string();
+                match local.as_str() {
+                    "title" | "severity" | "description" | "advisory_date" => {
+                        if let Some(d) = definitions.last_mut() {
+                            match local.as_str() {
+                                "title" => d.title = value,
+                                "severity" => d.severity = value,
+                                "description" => d.description = value,
+                                _ => d.date = value,
+                            }
+                        }
+                    }
+                    "name" if !cur_object.is_empty() => {
+                        objects.insert(cur_object.clone(), value);
+                    }
+                    "evr" if !cur_state.is_empty() => {
+                        if let Some(s) = states.get_mut(&cur_state) {
+                            s.evr = value;
+                        }
+                    }
+                    "rpminfo_test" => cur_test.clear(),
+                    "rpminfo_object" => cur_object.clear(),
+                    "rpminfo_state" => cur_state.clear(),
+                    _ => {}
+                }
+            }
+            X::Eof => break,
+            _ => {}
+        }
+    }
+    let eco = format!("{ecosystem}:{release}");
+    for d in definitions {
+        let number = d.id.rsplit(':').next().unwrap_or(&d.id);
+        let id = format!("AZL-{release}-{number}");
+        let mut r = record(
+            id.clone(),
+            d.cves.clone(),
+            (!d.title.is_empty()).then(|| d.title.clone()),
+            (!d.date.is_empty()).then(|| d.date.clone()),
+        );
+        r.details = (!d.description.is_empty()).then(|| d.description.clone());
+        if !d.severity.is_empty() {
+            r.database_specific = Some(serde_json::json!({ "severity": d.severity }));
+        }
+        for t in &d.tests {
+            let Some((object, state)) = tests.get(t) else {
+                out.skipped
+                    .push(format!("{file}: {id}: test {t} is not defined"));
+                continue;
+            };
+            let (Some(name), Some(state)) = (objects.get(object), states.get(state)) else {
+                out.skipped.push(format!(
+                    "{file}: {id}: test {t} names a missing object or state"
+                ));
+                continue;
+            };
+            if let Err(e) = Scheme::Rpm.compare(&state.evr, &state.evr) {
+                out.skipped.push(format!("{file}: {id}: {e}"));
+                continue;
+            }
+            let event = match state.operation.as_str() {
+                "less than" => Event::Fixed(state.evr.clone()),
+                "less than or equal" => Event::LastAffected(state.evr.clone()),
+                other => {
+                    out.skipped
+                        .push(format!("{file}: {id}: operation {other:?} is not read"));
+                    continue;
+                }
+            };
+            let mut a = fixed_range(eco.clone(), name, "0");
+            a.ranges[0].events = vec![Event::Introduced("0".into()), event];
+            r.affected.push(a);
+        }
+        if let Some(p) = &r.published {
+            if out.snapshot.as_ref().is_none_or(|s| p > s) {
+                out.snapshot = Some(p.clone());
+            }
+        }
+        if r.affected.is_empty() {
+            continue;
+        }
+        out.records.push(r);
+    }
+    Ok(out)
 }
