@@ -92,4 +92,8 @@ fi
 if [ ! -x /usr/bin/chromium ]; then
   apt_install chromium
 fi
+# A CJK font, so the 简体中文 screenshots show characters rather than empty boxes.
+if [ ! -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ]; then
+  apt_install fonts-wqy-microhei
+fi
 say "tools ready: $(trunk --version), $(wasm-bindgen --version), $(wasm-opt --version | cut -d' ' -f1-3), chromium $(/usr/bin/chromium --version 2>/dev/null | awk '{print $2}')"

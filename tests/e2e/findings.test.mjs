@@ -385,3 +385,34 @@ test('image configuration, and findings from the base image can be hidden', asyn
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('English and 简体中文: switchable, remembered, screenshots in both themes', async () => {
+  const file = bullseyeImage();
+  for (const colorScheme of ['light', 'dark']) {
+    const { page, context, errors } = await openApp(env, { colorScheme, locale: 'en-US' });
+    await page.waitForSelector('[data-testid=bundle-info]', { timeout: 30_000 });
+    await page.setInputFiles('#file-input', file);
+    await page.waitForSelector('[data-testid=findings]', { timeout: 30_000 });
+    assert.match(await page.textContent('[data-testid=findings] h3'), /^Vulnerabilities/);
+    await page.screenshot({ path: `${ARTIFACTS}/report-en-${colorScheme}.png`, fullPage: true });
+    await page.selectOption('[data-testid=lang]', 'zh-CN');
+    assert.match(await page.textContent('[data-testid=findings] h3'), /^漏洞/);
+    assert.equal(await page.getAttribute('html', 'lang'), 'zh-CN');
+    assert.match(await page.textContent('.dropzone h1'), /拖入容器镜像归档文件/);
+    assert.match(await page.textContent('[data-testid=finding-matching]'), /^显示 \d+ 条$/);
+    await page.screenshot({ path: `${ARTIFACTS}/report-zh-${colorScheme}.png`, fullPage: true });
+    // Remembered: a reload comes back in Chinese.
+    await page.reload();
+    await page.waitForSelector('[data-testid=dropzone]');
+    assert.match(await page.textContent('.dropzone h1'), /拖入容器镜像归档文件/);
+    assert.equal(await page.inputValue('[data-testid=lang]'), 'zh-CN');
+    await page.selectOption('[data-testid=lang]', 'en');
+    assert.match(await page.textContent('.dropzone h1'), /^Drop a container image archive/);
+    assert.deepEqual(errors, []);
+    await context.close();
+  }
+  // A browser set to Chinese starts in Chinese.
+  const { page, context } = await openApp(env, { locale: 'zh-CN' });
+  assert.match(await page.textContent('.dropzone h1'), /拖入容器镜像归档文件/);
+  await context.close();
+});

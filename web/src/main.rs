@@ -14,6 +14,7 @@ use serde_bytes::ByteBuf;
 use tarsier_web::{JsCodec, ScanEvent, ScanRequest, ScanWorker};
 use wasm_bindgen::JsCast;
 
+mod i18n;
 mod view;
 
 /// Most workers in the pool, whatever the machine reports.
@@ -101,6 +102,10 @@ fn pool_size() -> usize {
 
 #[component]
 fn App() -> impl IntoView {
+    let initial = initial_language();
+    i18n::set(initial);
+    set_document_language(initial);
+    let lang = RwSignal::new(initial);
     let phase = RwSignal::new(Phase::Idle);
     let bundle = RwSignal::new(BundleState::Loading);
     let dragging = RwSignal::new(false);
@@ -310,12 +315,26 @@ fn App() -> impl IntoView {
                     <img src="icons/icon.svg" alt="" width="32" height="32"/>
                     <span class="brand-name">"tarsier"</span>
                 </a>
-                <span class="privacy" title="The image is read by WebAssembly inside this tab.">
+                <select class="lang" data-testid="lang" aria-label="Language / 语言"
+                    on:change=move |ev| {
+                        let chosen = i18n::Lang::from_code(&event_target_value(&ev)).unwrap_or(i18n::Lang::En);
+                        i18n::set(chosen);
+                        set_document_language(chosen);
+                        remember_language(chosen);
+                        lang.set(chosen);
+                    }>
+                    <option value="en" selected=move || lang.get() == i18n::Lang::En>"English"</option>
+                    <option value="zh-CN" selected=move || lang.get() == i18n::Lang::Zh>"简体中文"</option>
+                </select>
+                <span class="privacy" title=move || { lang.track(); crate::i18n::tr("The image is read by WebAssembly inside this tab.") }>
                     <span class="lock" aria-hidden="true"></span>
-                    "Runs in your browser · nothing is uploaded"
+                    {move || { lang.track(); crate::i18n::tr("Runs in your browser · nothing is uploaded") }}
                 </span>
             </header>
-            {move || view::bundle_view(bundle.get())}
+            {move || {
+                lang.track();
+                view::bundle_view(bundle.get())
+            }}
             <main>
                 <section
                     class="dropzone"
@@ -330,13 +349,13 @@ fn App() -> impl IntoView {
                 >
                     <div class="drop-icon" aria-hidden="true"></div>
                     <div class="drop-text">
-                        <h1>"Drop a container image archive"</h1>
+                        <h1>{move || { lang.track(); crate::i18n::tr("Drop a container image archive") }}</h1>
                         <p class="muted">
-                            "A " <code>"docker save"</code> " tarball or an OCI archive (.tar, .tar.gz). "
-                            "It never leaves this computer."
+                            {move || { lang.track(); crate::i18n::tr("A ") }} <code>"docker save"</code> {move || { lang.track(); crate::i18n::tr(" tarball or an OCI archive (.tar, .tar.gz). ") }}
+                            {move || { lang.track(); crate::i18n::tr("It never leaves this computer.") }}
                         </p>
                     </div>
-                    <label class="button" for="file-input">"Choose file…"</label>
+                    <label class="button" for="file-input">{move || { lang.track(); crate::i18n::tr("Choose file…") }}</label>
                     <input
                         id="file-input"
                         type="file"
@@ -346,13 +365,52 @@ fn App() -> impl IntoView {
                         disabled=scanning
                     />
                 </section>
-                {move || view::phase_view(phase.get(), selected_image.get(), pick_image)}
+                {move || {
+                    lang.track();
+                    view::phase_view(phase.get(), selected_image.get(), pick_image)
+                }}
             </main>
             <footer class="footer muted">
-                "tarsier reads the image with Rust compiled to WebAssembly, in web workers. "
-                "No request carries your image anywhere."
+                {move || { lang.track(); crate::i18n::tr("tarsier reads the image with Rust compiled to WebAssembly, in web workers. ") }}
+                {move || { lang.track(); crate::i18n::tr("No request carries your image anywhere.") }}
             </footer>
         </div>
+    }
+}
+
+const LANGUAGE_KEY: &str = "tarsier-language";
+
+/// The remembered choice, else the browser's language, else English.
+fn initial_language() -> i18n::Lang {
+    let window = web_sys::window();
+    let stored = window
+        .as_ref()
+        .and_then(|w| w.local_storage().ok().flatten())
+        .and_then(|s| s.get_item(LANGUAGE_KEY).ok().flatten());
+    stored
+        .as_deref()
+        .and_then(i18n::Lang::from_code)
+        .or_else(|| {
+            window
+                .and_then(|w| w.navigator().language())
+                .as_deref()
+                .and_then(i18n::Lang::from_code)
+        })
+        .unwrap_or(i18n::Lang::En)
+}
+
+fn remember_language(lang: i18n::Lang) {
+    if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+        let _ = storage.set_item(LANGUAGE_KEY, lang.code());
+    }
+}
+
+fn set_document_language(lang: i18n::Lang) {
+    if let Some(root) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+    {
+        let _ = root.set_attribute("lang", lang.code());
     }
 }
 

@@ -28,16 +28,16 @@ pub fn phase_view(phase: Phase, selected: Option<String>, pick_image: Callback<S
         Phase::Idle => view! {
             <section class="intro">
                 <div class="intro-item">
-                    <strong>"Private by construction"</strong>
-                    <span class="muted">"The archive is read in a web worker in this tab. Nothing is uploaded."</span>
+                    <strong>{crate::i18n::tr("Private by construction")}</strong>
+                    <span class="muted">{crate::i18n::tr("The archive is read in a web worker in this tab. Nothing is uploaded.")}</span>
                 </div>
                 <div class="intro-item">
-                    <strong>"Every archive format"</strong>
-                    <span class="muted">"docker save, podman, kaniko and OCI archives with gzip, zstd or plain layers."</span>
+                    <strong>{crate::i18n::tr("Every archive format")}</strong>
+                    <span class="muted">{crate::i18n::tr("docker save, podman, kaniko and OCI archives with gzip, zstd or plain layers.")}</span>
                 </div>
                 <div class="intro-item">
-                    <strong>"Fast on big images"</strong>
-                    <span class="muted">"Only tar headers are read; layer bodies are skipped."</span>
+                    <strong>{crate::i18n::tr("Fast on big images")}</strong>
+                    <span class="muted">{crate::i18n::tr("Only tar headers are read; layer bodies are skipped.")}</span>
                 </div>
             </section>
         }
@@ -84,7 +84,7 @@ pub fn phase_view(phase: Phase, selected: Option<String>, pick_image: Callback<S
                 <h2>"Can't read " <span class="file-name">{file_name}</span></h2>
                 <p class="error-message">{capitalise(&message)} "."</p>
                 <p class="muted">{with_code_spans(&hint)}</p>
-                <label class="button secondary" for="file-input">"Choose another file"</label>
+                <label class="button secondary" for="file-input">{crate::i18n::tr("Choose another file")}</label>
             </section>
         }
         .into_any(),
@@ -152,7 +152,7 @@ fn image_picker(
         .collect_view();
     view! {
         <label class="image-picker">
-            <span class="muted small">{format!("This archive holds {} images:", s.images.len())}</span>
+            <span class="muted small">{crate::i18n::trf("This archive holds {} images:", &[&s.images.len()])}</span>
             <select
                 data-testid="image-picker"
                 on:change=move |ev| pick.run(event_target_value(&ev))
@@ -174,7 +174,7 @@ enum PackageSort {
 fn distro_view(report: &Report) -> AnyView {
     let Some(d) = report.distro.clone() else {
         return view! {
-            <span class="muted" data-testid="distro">"Distribution unknown (no os-release)"</span>
+            <span class="muted" data-testid="distro">{crate::i18n::tr("Distribution unknown (no os-release)")}</span>
         }
         .into_any();
     };
@@ -186,14 +186,14 @@ fn distro_view(report: &Report) -> AnyView {
         if e.end_of_life {
             view! {
                 <span class="chip danger" data-testid="eol" title=format!("from the end-of-life table of {}", e.table_date)>
-                    {format!("end of life since {}", e.date)}
+                    {crate::i18n::trf("end of life since {}", &[&e.date])}
                 </span>
             }
             .into_any()
         } else {
             view! {
                 <span class="chip ok" data-testid="eol" title=format!("from the end-of-life table of {}", e.table_date)>
-                    {format!("supported until {}", e.date)}
+                    {crate::i18n::trf("supported until {}", &[&e.date])}
                 </span>
             }
             .into_any()
@@ -213,7 +213,7 @@ fn distro_view(report: &Report) -> AnyView {
 pub fn bundle_view(state: BundleState) -> AnyView {
     match state {
         BundleState::Loading => view! {
-            <div class="bundle-bar muted" data-testid="bundle-loading">"Loading advisories…"</div>
+            <div class="bundle-bar muted" data-testid="bundle-loading">{crate::i18n::tr("Loading advisories…")}</div>
         }
         .into_any(),
         BundleState::Ready {
@@ -240,16 +240,16 @@ pub fn bundle_view(state: BundleState) -> AnyView {
                     data-records=header.records.to_string() data-load-ms=format!("{load_ms:.1}")
                     data-built=header.built.clone() data-signature=header.signature.clone()>
                     <span class="lock" aria-hidden="true"></span>
-                    "Advisories: "
-                    <strong data-testid="bundle-records">{format!("{} records", header.records)}</strong>
-                    {format!(" · built {} · {} · {}", friendly_time(&header.built), header.signature, counts)}
+                    {crate::i18n::tr("Advisories: ")}
+                    <strong data-testid="bundle-records">{crate::i18n::trf("{} records", &[&header.records])}</strong>
+                    {crate::i18n::trf(" · built {} · {} · {}", &[&friendly_time(&header.built), &header.signature, &counts])}
                 </div>
             }
             .into_any()
         }
         BundleState::Failed(message) => view! {
             <div class="bundle-bar warn" role="status" data-testid="bundle-error">
-                {message} " Images are still read and inventoried, but not matched against advisories."
+                {message} {crate::i18n::tr(" Images are still read and inventoried, but not matched against advisories.")}
             </div>
         }
         .into_any(),
@@ -281,7 +281,7 @@ fn severity_counts(findings: &[Finding]) -> AnyView {
             let n = findings.iter().filter(|f| f.severity == level).count();
             view! {
                 <span class=level_class(level) data-testid="severity-count" data-severity=level.as_str() data-count=n.to_string()>
-                    {format!("{n} {}", level.as_str().to_lowercase())}
+                    {level_count(level, n)}
                 </span>
             }
         })
@@ -290,23 +290,23 @@ fn severity_counts(findings: &[Finding]) -> AnyView {
 }
 
 /// CVSS metric abbreviations, spelled out for the detail view.
-fn cvss_metric(key: &str) -> &str {
-    match key {
-        "AV" => "Attack vector",
-        "AC" => "Attack complexity",
-        "AT" => "Attack requirements",
-        "PR" => "Privileges required",
-        "UI" => "User interaction",
-        "S" => "Scope",
-        "C" | "VC" => "Confidentiality",
-        "I" | "VI" => "Integrity",
-        "A" | "VA" => "Availability",
-        "SC" => "Subsequent confidentiality",
-        "SI" => "Subsequent integrity",
-        "SA" => "Subsequent availability",
-        "Au" => "Authentication",
-        other => other,
-    }
+fn cvss_metric(key: &str) -> Option<&'static str> {
+    Some(match key {
+        "AV" => crate::i18n::tr("Attack vector"),
+        "AC" => crate::i18n::tr("Attack complexity"),
+        "AT" => crate::i18n::tr("Attack requirements"),
+        "PR" => crate::i18n::tr("Privileges required"),
+        "UI" => crate::i18n::tr("User interaction"),
+        "S" => crate::i18n::tr("Scope"),
+        "C" | "VC" => crate::i18n::tr("Confidentiality"),
+        "I" | "VI" => crate::i18n::tr("Integrity"),
+        "A" | "VA" => crate::i18n::tr("Availability"),
+        "SC" => crate::i18n::tr("Subsequent confidentiality"),
+        "SI" => crate::i18n::tr("Subsequent integrity"),
+        "SA" => crate::i18n::tr("Subsequent availability"),
+        "Au" => crate::i18n::tr("Authentication"),
+        _ => return None,
+    })
 }
 
 /// The detail row of one finding: summary, every id with a link, the CVSS vector spelled out,
@@ -329,7 +329,7 @@ fn finding_detail(f: &Finding, report: &Report) -> AnyView {
         v.split('/')
             .filter_map(|part| part.split_once(':'))
             .filter(|(k, _)| *k != "CVSS")
-            .map(|(k, v)| view! { <span class="chip">{format!("{}: {v}", cvss_metric(k))}</span> })
+            .map(|(k, v)| view! { <span class="chip">{format!("{}: {v}", cvss_metric(k).unwrap_or(k))}</span> })
             .collect_view()
     });
     // Base layers from the history; without that, the first layer is taken as the base.
@@ -346,25 +346,25 @@ fn finding_detail(f: &Finding, report: &Report) -> AnyView {
         .collect_view();
     view! {
         <div class="finding-detail" data-testid="finding-detail">
-            <p>{f.summary.clone().unwrap_or_else(|| "No summary in the advisory.".into())}</p>
-            <p class="small"><strong>"Identifiers: "</strong>{ids}</p>
+            <p>{f.summary.clone().unwrap_or_else(|| crate::i18n::tr("No summary in the advisory.").into())}</p>
+            <p class="small"><strong>{crate::i18n::tr("Identifiers: ")}</strong>{ids}</p>
             <p class="small">
-                <strong>"Severity: "</strong>
+                <strong>{crate::i18n::tr("Severity: ")}</strong>
                 {format!("{}{}", f.severity.as_str(), f.score.map(|s| format!(" ({s:.1})")).unwrap_or_default())}
-                {(!f.severity_source.is_empty()).then(|| format!(" from {}", f.severity_source))}
+                {(!f.severity_source.is_empty()).then(|| crate::i18n::trf(" from {}", &[&f.severity_source]))}
                 " " {f.vector.clone().map(|v| view! { <code>{v}</code> })}
             </p>
             {metrics.map(|m| view! { <p class="metrics">{m}</p> })}
             <p class="small">
-                <strong>"Installed: "</strong><code>{f.installed_version.clone()}</code>
-                " · " <strong>"Fixed in: "</strong>
-                {if f.fixed_versions.is_empty() { "no fix yet".to_string() } else { f.fixed_versions.join(", ") }}
+                <strong>{crate::i18n::tr("Installed: ")}</strong><code>{f.installed_version.clone()}</code>
+                " · " <strong>{crate::i18n::tr("Fixed in: ")}</strong>
+                {if f.fixed_versions.is_empty() { crate::i18n::tr("no fix yet").to_string() } else { f.fixed_versions.join(", ") }}
             </p>
             <p class="small">
-                <strong>{format!("Layer {}: ", f.layer)}</strong><code>{created_by}</code>
+                <strong>{crate::i18n::trf("Layer {}: ", &[&f.layer])}</strong><code>{created_by}</code>
                 " · " <span class="muted">{f.path.clone()}</span>
             </p>
-            {remedy.map(|r| view! { <p class="remedy" data-testid="remediation"><strong>"Fix: "</strong><code>{r}</code></p> })}
+            {remedy.map(|r| view! { <p class="remedy" data-testid="remediation"><strong>{crate::i18n::tr("Fix: ")}</strong><code>{r}</code></p> })}
             <ul class="refs small">{refs}</ul>
         </div>
     }
@@ -384,7 +384,10 @@ fn runtime_view(report: &Report) -> AnyView {
             v.join(" ")
         }
     };
-    let user = r.user.clone().unwrap_or_else(|| "root (not set)".into());
+    let user = r
+        .user
+        .clone()
+        .unwrap_or_else(|| crate::i18n::tr("root (not set)").into());
     let root = r
         .user
         .as_deref()
@@ -413,20 +416,20 @@ fn runtime_view(report: &Report) -> AnyView {
     });
     view! {
         <div class="card" data-testid="runtime">
-            <h3>"Image configuration"</h3>
+            <h3>{crate::i18n::tr("Image configuration")}</h3>
             <dl class="runtime">
-                <dt>"User"</dt><dd data-testid="runtime-user">{user}{root.then(|| view! { " " <span class="chip danger">"runs as root"</span> })}</dd>
-                <dt>"Working directory"</dt><dd>{r.working_dir.clone().unwrap_or_else(|| "/".into())}</dd>
-                <dt>"Entrypoint"</dt><dd><code>{join(&r.entrypoint)}</code></dd>
-                <dt>"Command"</dt><dd><code>{join(&r.cmd)}</code></dd>
-                <dt>"Exposed ports"</dt><dd>{join(&r.exposed_ports)}</dd>
-                {base.map(|b| view! { <dt>"Base image"</dt><dd data-testid="base-layers">{b}</dd> })}
-                <dt>{format!("Environment ({})", r.env.len())}</dt>
+                <dt>{crate::i18n::tr("User")}</dt><dd data-testid="runtime-user">{user}{root.then(|| view! { " " <span class="chip danger">{crate::i18n::tr("runs as root")}</span> })}</dd>
+                <dt>{crate::i18n::tr("Working directory")}</dt><dd>{r.working_dir.clone().unwrap_or_else(|| "/".into())}</dd>
+                <dt>{crate::i18n::tr("Entrypoint")}</dt><dd><code>{join(&r.entrypoint)}</code></dd>
+                <dt>{crate::i18n::tr("Command")}</dt><dd><code>{join(&r.cmd)}</code></dd>
+                <dt>{crate::i18n::tr("Exposed ports")}</dt><dd>{join(&r.exposed_ports)}</dd>
+                {base.map(|b| view! { <dt>{crate::i18n::tr("Base image")}</dt><dd data-testid="base-layers">{b}</dd> })}
+                <dt>{crate::i18n::trf("Environment ({})", &[&r.env.len()])}</dt>
                 <dd>
-                    {(r.masked > 0).then(|| view! { <span class="muted small" data-testid="env-masked">{format!("{} secret-looking values masked", r.masked)}</span> })}
+                    {(r.masked > 0).then(|| view! { <span class="muted small" data-testid="env-masked">{crate::i18n::trf("{} secret-looking values masked", &[&r.masked])}</span> })}
                     <ul class="plain" data-testid="runtime-env">{env}</ul>
                 </dd>
-                <dt>{format!("Labels ({})", r.labels.len())}</dt><dd><ul class="plain">{labels}</ul></dd>
+                <dt>{crate::i18n::trf("Labels ({})", &[&r.labels.len()])}</dt><dd><ul class="plain">{labels}</ul></dd>
             </dl>
         </div>
     }
@@ -435,6 +438,27 @@ fn runtime_view(report: &Report) -> AnyView {
 
 /// Rows shown at first, and added by "show more".
 const PAGE: usize = 200;
+
+fn level_word(level: Level) -> &'static str {
+    match level {
+        Level::Critical => "critical",
+        Level::High => "high",
+        Level::Medium => "medium",
+        Level::Low => "low",
+        Level::Unknown => "unknown",
+    }
+}
+
+/// "3 critical", in the current language.
+fn level_count(level: Level, n: usize) -> String {
+    match level {
+        Level::Critical => crate::i18n::trf("{} critical", &[&n]),
+        Level::High => crate::i18n::trf("{} high", &[&n]),
+        Level::Medium => crate::i18n::trf("{} medium", &[&n]),
+        Level::Low => crate::i18n::trf("{} low", &[&n]),
+        Level::Unknown => crate::i18n::trf("{} unknown", &[&n]),
+    }
+}
 
 /// Findings by severity as horizontal bars: an SVG drawn here, no chart library.
 fn severity_chart(findings: &[Finding]) -> AnyView {
@@ -461,7 +485,7 @@ fn severity_chart(findings: &[Finding]) -> AnyView {
             let width = 260.0 * (*n as f64) / (max as f64);
             view! {
                 <g data-severity=level.as_str()>
-                    <text x="0" y=y + 14.0 class="chart-label">{level.as_str().to_lowercase()}</text>
+                    <text x="0" y=y + 14.0 class="chart-label">{crate::i18n::tr(level_word(*level))}</text>
                     <rect x="80" y=y + 3.0 width=width.max(if *n > 0 { 2.0 } else { 0.0 }) height="14" rx="3" fill=colour/>
                     <text x=86.0 + width y=y + 14.0 class="chart-value">{n.to_string()}</text>
                 </g>
@@ -471,11 +495,11 @@ fn severity_chart(findings: &[Finding]) -> AnyView {
     let label = levels
         .iter()
         .zip(&counts)
-        .map(|(l, n)| format!("{n} {}", l.as_str().to_lowercase()))
+        .map(|(l, n)| level_count(*l, *n))
         .collect::<Vec<_>>()
         .join(", ");
     view! {
-        <svg class="severity-chart" data-testid="severity-chart" viewBox="0 0 380 110" role="img" aria-label=format!("Findings by severity: {label}")>
+        <svg class="severity-chart" data-testid="severity-chart" viewBox="0 0 380 110" role="img" aria-label=crate::i18n::trf("Findings by severity: {}", &[&label])>
             {bars}
         </svg>
     }
@@ -569,7 +593,7 @@ fn findings_view(report: &Report) -> AnyView {
                 .map(|(i, f)| {
                     let others = f.aliases.iter().filter(|a| **a != f.id).cloned().collect::<Vec<_>>().join(", ");
                     let fixed = if f.fixed_versions.is_empty() {
-                        view! { <span class="muted">"no fix yet"</span> }.into_any()
+                        view! { <span class="muted">{crate::i18n::tr("no fix yet")}</span> }.into_any()
                     } else {
                         view! { <code>{f.fixed_versions.join(", ")}</code> }.into_any()
                     };
@@ -624,69 +648,69 @@ fn findings_view(report: &Report) -> AnyView {
     view! {
         <div class="card" data-testid="findings">
             <h3>
-                "Vulnerabilities "
+                {crate::i18n::tr("Vulnerabilities ")}
                 <span class="muted small" data-testid="finding-count">{total.to_string()}</span>
             </h3>
             {chart}
             <p class="severity-line">
                 {counts}
-                <span class="muted small">{format!(" · {with_fix} with a fixed version")}</span>
+                <span class="muted small">{crate::i18n::trf(" · {} with a fixed version", &[&with_fix])}</span>
                 {(hidden > 0).then(|| view! {
                     <label class="muted small toggle">
                         <input type="checkbox" data-testid="show-not-applicable"
                             on:change=move |ev| show_na.set(event_target_checked(&ev))/>
-                        {format!(" show {hidden} not applicable to containers")}
+                        {crate::i18n::trf(" show {} not applicable to containers", &[&hidden])}
                     </label>
                 })}
             </p>
             <div class="filters" role="search">
-                <input type="search" placeholder="Search id, package, summary" aria-label="Search findings"
+                <input type="search" placeholder=crate::i18n::tr("Search id, package, summary") aria-label=crate::i18n::tr("Search findings")
                     data-testid="finding-search" on:input=move |ev| { query.set(event_target_value(&ev)); limit.set(PAGE); }/>
-                <select aria-label="Severity" data-testid="filter-severity" on:change=move |ev| level_filter.set(event_target_value(&ev))>
-                    <option value="">"All severities"</option>
+                <select aria-label=crate::i18n::tr("Severity") data-testid="filter-severity" on:change=move |ev| level_filter.set(event_target_value(&ev))>
+                    <option value="">{crate::i18n::tr("All severities")}</option>
                     {["CRITICAL", "HIGH", "MEDIUM", "LOW", "UNKNOWN"].into_iter().map(|l| view! { <option value=l>{l.to_lowercase()}</option> }).collect_view()}
                 </select>
-                <select aria-label="Ecosystem" data-testid="filter-ecosystem" on:change=move |ev| eco_filter.set(event_target_value(&ev))>
-                    <option value="">"All ecosystems"</option>
+                <select aria-label=crate::i18n::tr("Ecosystem") data-testid="filter-ecosystem" on:change=move |ev| eco_filter.set(event_target_value(&ev))>
+                    <option value="">{crate::i18n::tr("All ecosystems")}</option>
                     {ecosystems.into_iter().map(|e| view! { <option value=e.clone()>{e.clone()}</option> }).collect_view()}
                 </select>
-                <select aria-label="Layer" data-testid="filter-layer" on:change=move |ev| layer_filter.set(event_target_value(&ev))>
-                    <option value="">"All layers"</option>
-                    {layers.into_iter().map(|l| view! { <option value=l.to_string()>{format!("layer {l}")}</option> }).collect_view()}
+                <select aria-label=crate::i18n::tr("Layer") data-testid="filter-layer" on:change=move |ev| layer_filter.set(event_target_value(&ev))>
+                    <option value="">{crate::i18n::tr("All layers")}</option>
+                    {layers.into_iter().map(|l| view! { <option value=l.to_string()>{crate::i18n::trf("layer {}", &[&l])}</option> }).collect_view()}
                 </select>
                 <label class="small toggle">
                     <input type="checkbox" data-testid="filter-fixed" on:change=move |ev| fixed_only.set(event_target_checked(&ev))/>
-                    " with a fix"
+                    {crate::i18n::tr(" with a fix")}
                 </label>
                 {base_layers.filter(|b| *b > 0).map(|b| {
                     let from_base = shown_findings.iter().filter(|f| f.layer < b).count();
                     view! {
                         <label class="small toggle" title=format!("Layers 0–{} came from the base image (the history's build boundary)", b - 1)>
                             <input type="checkbox" data-testid="hide-base" on:change=move |ev| hide_base.set(event_target_checked(&ev))/>
-                            {format!(" hide the base image's {from_base}")}
+                            {crate::i18n::trf(" hide the base image's {}", &[&from_base])}
                         </label>
                     }
                 })}
-                <span class="muted small" data-testid="finding-matching">{move || format!("{} shown", matching())}</span>
+                <span class="muted small" data-testid="finding-matching">{move || crate::i18n::trf("{} shown", &[&matching()])}</span>
                 {move || hide_base.get().then(|| {
                     let hidden_base = all.iter().filter(|f| !f.not_applicable && base_layers.is_some_and(|b| f.layer < b)).count();
-                    view! { <span class="muted small" data-testid="base-hidden">{format!("{hidden_base} from the base image hidden")}</span> }
+                    view! { <span class="muted small" data-testid="base-hidden">{crate::i18n::trf("{} from the base image hidden", &[&hidden_base])}</span> }
                 })}
             </div>
             {(total == 0 && hidden == 0).then(|| view! {
-                <p class="muted" data-testid="no-findings">"No known vulnerabilities in this image's packages."</p>
+                <p class="muted" data-testid="no-findings">{crate::i18n::tr("No known vulnerabilities in this image's packages.")}</p>
             })}
             <div class="table-wrap">
                 <table class="findings">
                     <thead>
                         <tr>
-                            {header("Severity", FindingSort::Severity, "")}
-                            {header("ID", FindingSort::Id, "")}
-                            {header("Package", FindingSort::Package, "")}
-                            <th>"Installed"</th>
-                            <th>"Fixed in"</th>
-                            <th class="num">"Layer"</th>
-                            <th>"Summary"</th>
+                            {header(crate::i18n::tr("Severity"), FindingSort::Severity, "")}
+                            {header(crate::i18n::tr("ID"), FindingSort::Id, "")}
+                            {header(crate::i18n::tr("Package"), FindingSort::Package, "")}
+                            <th>{crate::i18n::tr("Installed")}</th>
+                            <th>{crate::i18n::tr("Fixed in")}</th>
+                            <th class="num">{crate::i18n::tr("Layer")}</th>
+                            <th>{crate::i18n::tr("Summary")}</th>
                         </tr>
                     </thead>
                     <tbody>{rows}</tbody>
@@ -694,7 +718,7 @@ fn findings_view(report: &Report) -> AnyView {
             </div>
             <Show when=move || { matching() > limit.get() }>
                 <button class="button secondary small" data-testid="show-more" on:click=move |_| limit.update(|l| *l += PAGE)>
-                    {move || format!("Show {} more of {}", PAGE.min(matching() - limit.get()), matching() - limit.get())}
+                    {move || crate::i18n::trf("Show {} more of {}", &[&PAGE.min(matching() - limit.get()), &(matching() - limit.get())])}
                 </button>
             </Show>
         </div>
@@ -773,7 +797,7 @@ fn packages_view(report: &Report) -> AnyView {
     view! {
         <div class="card">
             <h3>
-                "Packages "
+                {crate::i18n::tr("Packages ")}
                 <span class="muted small" data-testid="package-count">{format!("{count}")}</span>
             </h3>
             <p class="distro-line">{distro_view(report)}</p>
@@ -782,12 +806,12 @@ fn packages_view(report: &Report) -> AnyView {
                 <table class="packages" data-testid="packages">
                     <thead>
                         <tr>
-                            {header("Name", PackageSort::Name, "")}
-                            <th>"Version"</th>
-                            {header("Layer", PackageSort::Layer, "num")}
-                            <th>"Ecosystem"</th>
-                            <th>"Source / path"</th>
-                            <th>"Arch"</th>
+                            {header(crate::i18n::tr("Name"), PackageSort::Name, "")}
+                            <th>{crate::i18n::tr("Version")}</th>
+                            {header(crate::i18n::tr("Layer"), PackageSort::Layer, "num")}
+                            <th>{crate::i18n::tr("Ecosystem")}</th>
+                            <th>{crate::i18n::tr("Source / path")}</th>
+                            <th>{crate::i18n::tr("Arch")}</th>
                         </tr>
                     </thead>
                     <tbody>{rows}</tbody>
@@ -874,8 +898,8 @@ fn exports_view(report: std::sync::Arc<Report>) -> AnyView {
         }
     };
     view! {
-        <div class="exports" role="group" aria-label="Export the report">
-            <span class="muted small">"Export"</span>
+        <div class="exports" role="group" aria-label=crate::i18n::tr("Export the report")>
+            <span class="muted small">{crate::i18n::tr("Export")}</span>
             {button("JSON", "json")}
             {button("CycloneDX", "cyclonedx")}
             {button("SPDX", "spdx")}
@@ -896,7 +920,7 @@ fn summary_view(
     let s = &report.image;
     let matched = report.bundle.as_ref().map(|_| {
         view! {
-            " · matched in "
+            {crate::i18n::tr(" · matched in ")}
             <span data-testid="match-ms" data-ms=format!("{match_ms:.2}")>{format!("{match_ms:.1} ms")}</span>
         }
     });
@@ -904,7 +928,7 @@ fn summary_view(
         .tags
         .first()
         .cloned()
-        .unwrap_or_else(|| "Untagged image".to_string());
+        .unwrap_or_else(|| crate::i18n::tr("Untagged image").to_string());
     let other_tags = s
         .tags
         .iter()
@@ -974,12 +998,12 @@ fn summary_view(
                 <div>
                     <h2 class="image-name" data-testid="image-name">{title}</h2>
                     <p class="muted">
-                        {file_name.to_string()} " · read in "
+                        {file_name.to_string()} {crate::i18n::tr(" · read in ")}
                         <span data-testid="elapsed-ms" data-ms=format!("{elapsed_ms:.0}")>
                             {format!("{:.0} ms", elapsed_ms)}
                         </span>
                         {matched}
-                        {(!other_tags.is_empty()).then(|| format!(" · also tagged {other_tags}"))}
+                        {(!other_tags.is_empty()).then(|| crate::i18n::trf(" · also tagged {}", &[&other_tags]))}
                     </p>
                 </div>
                 {image_picker(s, selected, pick_image)}
@@ -987,41 +1011,41 @@ fn summary_view(
             {exports_view(std::sync::Arc::new(report.clone()))}
             <Show when=move || has_warnings>
                 <div class="card warning-card" role="status">
-                    <strong>"Warnings"</strong>
+                    <strong>{crate::i18n::tr("Warnings")}</strong>
                     <ul>{warnings.clone()}</ul>
                 </div>
             </Show>
             <div class="facts">
                 <div class="fact">
-                    <span class="fact-label">"Format"</span>
+                    <span class="fact-label">{crate::i18n::tr("Format")}</span>
                     <span class="fact-value" data-testid="format">{s.format.as_str()}</span>
                     <span class="muted small">{s.layout.clone()}</span>
                 </div>
                 <div class="fact">
-                    <span class="fact-label">"Platform"</span>
+                    <span class="fact-label">{crate::i18n::tr("Platform")}</span>
                     <span class="fact-value">{s.platform()}</span>
                 </div>
                 <div class="fact">
-                    <span class="fact-label">"Created"</span>
+                    <span class="fact-label">{crate::i18n::tr("Created")}</span>
                     <span class="fact-value">
-                        {s.created.as_deref().map(friendly_time).unwrap_or_else(|| "unknown".into())}
+                        {s.created.as_deref().map(friendly_time).unwrap_or_else(|| crate::i18n::tr("unknown").into())}
                     </span>
                 </div>
                 <div class="fact">
-                    <span class="fact-label">"Layers"</span>
+                    <span class="fact-label">{crate::i18n::tr("Layers")}</span>
                     <span class="fact-value" data-testid="layer-count">{s.layers.len()}</span>
                     <span class="muted small">{human_bytes(s.total_layer_size())}</span>
                 </div>
                 <div class="fact">
-                    <span class="fact-label">"Files"</span>
+                    <span class="fact-label">{crate::i18n::tr("Files")}</span>
                     <span class="fact-value" data-testid="file-count">{report.file_count}</span>
                     <span class="muted small">
                         {human_bytes(s.layers.iter().filter_map(|l| l.changes.as_ref()).map(|c| c.tar_bytes).sum())}
-                        " unpacked"
+                        {crate::i18n::tr(" unpacked")}
                     </span>
                 </div>
                 <div class="fact wide">
-                    <span class="fact-label">"Config digest (image ID)"</span>
+                    <span class="fact-label">{crate::i18n::tr("Config digest (image ID)")}</span>
                     <code class="fact-value digest" data-testid="config-digest">{s.config_digest.clone()}</code>
                 </div>
             </div>
@@ -1029,18 +1053,18 @@ fn summary_view(
             {packages_view(report)}
             {runtime_view(report)}
             <div class="card">
-                <h3>"Layers"</h3>
+                <h3>{crate::i18n::tr("Layers")}</h3>
                 <div class="table-wrap">
                     <table class="layers">
                         <thead>
                             <tr>
                                 <th class="num">"#"</th>
-                                <th>"Digest"</th>
-                                <th class="num">"Size"</th>
-                                <th>"Media type"</th>
-                                <th class="num">"Files"</th>
-                                <th class="num">"Unpacked"</th>
-                                <th>"Created by"</th>
+                                <th>{crate::i18n::tr("Digest")}</th>
+                                <th class="num">{crate::i18n::tr("Size")}</th>
+                                <th>{crate::i18n::tr("Media type")}</th>
+                                <th class="num">{crate::i18n::tr("Files")}</th>
+                                <th class="num">{crate::i18n::tr("Unpacked")}</th>
+                                <th>{crate::i18n::tr("Created by")}</th>
                             </tr>
                         </thead>
                         <tbody>{layers}</tbody>
@@ -1049,9 +1073,9 @@ fn summary_view(
             </div>
             <div class="card">
                 <h3>
-                    "History "
+                    {crate::i18n::tr("History ")}
                     <span class="muted small">
-                        {format!("{} steps, {} without a layer", s.history.len(), empty_steps)}
+                        {crate::i18n::trf("{} steps, {} without a layer", &[&s.history.len(), &empty_steps])}
                     </span>
                 </h3>
                 <ol class="history">{history}</ol>

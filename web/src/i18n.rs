@@ -1,0 +1,237 @@
+//! The page's languages: English and Simplified Chinese. Strings are keyed by their English
+//! text; [`tr`] and [`trf`] look up the current language (set by the page before it renders,
+//! remembered in `localStorage`). Messages that come from scanner-core (errors, warnings,
+//! advisory texts) stay as they are.
+
+use std::cell::Cell;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lang {
+    En,
+    Zh,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Zh => "zh-CN",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Lang> {
+        let c = code.to_ascii_lowercase();
+        if c.starts_with("zh") {
+            Some(Lang::Zh)
+        } else if c.starts_with("en") {
+            Some(Lang::En)
+        } else {
+            None
+        }
+    }
+}
+
+thread_local! {
+    static CURRENT: Cell<Lang> = const { Cell::new(Lang::En) };
+}
+
+pub fn set(lang: Lang) {
+    CURRENT.with(|c| c.set(lang));
+}
+
+pub fn current() -> Lang {
+    CURRENT.with(Cell::get)
+}
+
+/// The current language's text for an English string.
+pub fn tr(en: &'static str) -> &'static str {
+    match current() {
+        Lang::En => en,
+        Lang::Zh => zh(en).unwrap_or(en),
+    }
+}
+
+/// A template with `{}` placeholders, translated, then filled in order.
+pub fn trf(template: &'static str, args: &[&dyn std::fmt::Display]) -> String {
+    let t = tr(template);
+    let mut out = String::with_capacity(t.len() + 16);
+    let mut parts = t.split("{}");
+    let mut args = args.iter();
+    if let Some(first) = parts.next() {
+        out.push_str(first);
+    }
+    for part in parts {
+        if let Some(a) = args.next() {
+            out.push_str(&a.to_string());
+        }
+        out.push_str(part);
+    }
+    out
+}
+
+fn zh(en: &str) -> Option<&'static str> {
+    Some(match en {
+        // Top bar, drop zone, intro, footer
+        "Runs in your browser · nothing is uploaded" => "在浏览器中运行 · 不上传任何内容",
+        "The image is read by WebAssembly inside this tab." => {
+            "镜像由本标签页中的 WebAssembly 读取。"
+        }
+        "Drop a container image archive" => "拖入容器镜像归档文件",
+        "A " => "",
+        " tarball or an OCI archive (.tar, .tar.gz). " => {
+            " 导出的 tar 包或 OCI 归档（.tar、.tar.gz）。"
+        }
+        "It never leaves this computer." => "文件不会离开这台电脑。",
+        "Choose file…" => "选择文件…",
+        "Private by construction" => "天生私密",
+        "The archive is read in a web worker in this tab. Nothing is uploaded." => {
+            "归档在本标签页的 Web Worker 中读取，不上传任何内容。"
+        }
+        "Every archive format" => "支持各种归档格式",
+        "docker save, podman, kaniko and OCI archives with gzip, zstd or plain layers." => {
+            "docker save、podman、kaniko 与 OCI 归档，层可为 gzip、zstd 或未压缩。"
+        }
+        "Fast on big images" => "大镜像也很快",
+        "Only tar headers are read; layer bodies are skipped." => "只读取 tar 头，跳过层内容。",
+        "tarsier reads the image with Rust compiled to WebAssembly, in web workers. " => {
+            "tarsier 在 Web Worker 中用编译为 WebAssembly 的 Rust 读取镜像。"
+        }
+        "No request carries your image anywhere." => "没有任何请求会把你的镜像发送出去。",
+        "Language" => "语言",
+        // Progress and errors
+        "Starting worker" => "正在启动 Worker",
+        "Choose another file" => "选择其他文件",
+        // Bundle
+        "Loading advisories…" => "正在加载漏洞数据…",
+        "Advisories: " => "漏洞数据：",
+        "{} records" => "{} 条记录",
+        " · built {} · {} · {}" => " · 构建于 {} · {} · {}",
+        " Images are still read and inventoried, but not matched against advisories." => {
+            " 仍会读取镜像并列出软件包，但不会与漏洞数据匹配。"
+        }
+        // Summary
+        "Untagged image" => "未加标签的镜像",
+        " · read in " => " · 读取用时 ",
+        " · matched in " => " · 匹配用时 ",
+        " · also tagged {}" => " · 其他标签 {}",
+        "Warnings" => "警告",
+        "Format" => "格式",
+        "Platform" => "平台",
+        "Created" => "创建时间",
+        "unknown" => "未知",
+        "Layers" => "层",
+        "Files" => "文件",
+        " unpacked" => " 解压后",
+        "Config digest (image ID)" => "配置摘要（镜像 ID）",
+        "This archive holds {} images:" => "此归档包含 {} 个镜像：",
+        "History " => "构建历史 ",
+        "{} steps, {} without a layer" => "{} 步，其中 {} 步不产生层",
+        // Export
+        "Export" => "导出",
+        "Export the report" => "导出报告",
+        // Findings
+        "Vulnerabilities " => "漏洞 ",
+        " · {} with a fixed version" => " · {} 个有修复版本",
+        " show {} not applicable to containers" => " 显示 {} 个不适用于容器的漏洞",
+        "Search id, package, summary" => "搜索编号、软件包、摘要",
+        "Search findings" => "搜索漏洞",
+        "All severities" => "全部严重程度",
+        "All ecosystems" => "全部生态",
+        "All layers" => "全部层",
+        "layer {}" => "第 {} 层",
+        " with a fix" => " 仅有修复",
+        "{} shown" => "显示 {} 条",
+        " hide the base image's {}" => " 隐藏基础镜像的 {} 条",
+        "{} from the base image hidden" => "已隐藏基础镜像的 {} 条",
+        "No known vulnerabilities in this image's packages." => "此镜像的软件包中没有已知漏洞。",
+        "Severity" => "严重程度",
+        "ID" => "编号",
+        "Package" => "软件包",
+        "Installed" => "已安装",
+        "Fixed in" => "修复版本",
+        "Layer" => "层",
+        "Summary" => "摘要",
+        "no fix yet" => "尚无修复",
+        "Show {} more of {}" => "再显示 {} 条（共剩 {} 条）",
+        "critical" => "严重",
+        "high" => "高危",
+        "medium" => "中危",
+        "low" => "低危",
+        "{} critical" => "{} 严重",
+        "{} high" => "{} 高危",
+        "{} medium" => "{} 中危",
+        "{} low" => "{} 低危",
+        "{} unknown" => "{} 未知",
+        "Findings by severity: {}" => "按严重程度统计：{}",
+        // Finding detail
+        "No summary in the advisory." => "公告中没有摘要。",
+        "Identifiers: " => "编号：",
+        "Severity: " => "严重程度：",
+        " from {}" => "（来自 {}）",
+        "Installed: " => "已安装：",
+        "Fixed in: " => "修复版本：",
+        "Layer {}: " => "第 {} 层：",
+        "Fix: " => "修复：",
+        "Attack vector" => "攻击途径",
+        "Attack complexity" => "攻击复杂度",
+        "Attack requirements" => "攻击条件",
+        "Privileges required" => "所需权限",
+        "User interaction" => "用户交互",
+        "Scope" => "影响范围",
+        "Confidentiality" => "机密性",
+        "Integrity" => "完整性",
+        "Availability" => "可用性",
+        "Subsequent confidentiality" => "后续机密性",
+        "Subsequent integrity" => "后续完整性",
+        "Subsequent availability" => "后续可用性",
+        "Authentication" => "身份认证",
+        // Packages
+        "Packages " => "软件包 ",
+        "Name" => "名称",
+        "Version" => "版本",
+        "Ecosystem" => "生态",
+        "Source / path" => "源码包 / 路径",
+        "Arch" => "架构",
+        "Distribution unknown (no os-release)" => "发行版未知（没有 os-release）",
+        "end of life since {}" => "已于 {} 停止支持",
+        "supported until {}" => "支持至 {}",
+        // Runtime
+        "Image configuration" => "镜像配置",
+        "User" => "用户",
+        "root (not set)" => "root（未设置）",
+        "runs as root" => "以 root 运行",
+        "Working directory" => "工作目录",
+        "Entrypoint" => "入口点",
+        "Command" => "命令",
+        "Exposed ports" => "暴露端口",
+        "Base image" => "基础镜像",
+        "Environment ({})" => "环境变量（{}）",
+        "Labels ({})" => "标签（{}）",
+        "{} secret-looking values masked" => "已隐藏 {} 个疑似密钥的值",
+        // Layers table
+        "Digest" => "摘要",
+        "Size" => "大小",
+        "Media type" => "媒体类型",
+        "Unpacked" => "解压后",
+        "Created by" => "创建命令",
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn templates_fill_in_order_in_both_languages() {
+        set(Lang::En);
+        assert_eq!(
+            trf("Show {} more of {}", &[&200, &250]),
+            "Show 200 more of 250"
+        );
+        set(Lang::Zh);
+        assert_eq!(trf("{} shown", &[&3]), "显示 3 条");
+        assert_eq!(tr("not in the table"), "not in the table");
+        set(Lang::En);
+    }
+}
