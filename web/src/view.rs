@@ -521,6 +521,8 @@ fn findings_view(report: &Report) -> AnyView {
     let query = RwSignal::new(String::new());
     let limit = RwSignal::new(PAGE);
     let open = RwSignal::new(None::<usize>);
+    // "": one row per finding; "package" or "vulnerability": one row per group.
+    let group = RwSignal::new(String::new());
     let report = std::sync::Arc::new(report.clone());
     let all: std::sync::Arc<Vec<Finding>> = std::sync::Arc::new(report.findings.clone());
     let hidden = all.iter().filter(|f| f.not_applicable).count();
@@ -645,6 +647,61 @@ fn findings_view(report: &Report) -> AnyView {
         }
     };
     let matching = move || filtered.with(Vec::len);
+    // Grouped rows: (key, worst severity, findings, other column), over the filtered findings.
+    let grouped = move || {
+        let by_package = group.get() == "package";
+        let mut groups: std::collections::BTreeMap<String, (Level, Vec<String>, Vec<String>)> =
+            std::collections::BTreeMap::new();
+        for (_, f) in filtered.get() {
+            let (key, member) = if by_package {
+                (
+                    format!("{} {}", f.package_name, f.installed_version),
+                    f.id.clone(),
+                )
+            } else {
+                (
+                    f.id.clone(),
+                    format!("{} {}", f.package_name, f.installed_version),
+                )
+            };
+            let e = groups
+                .entry(key)
+                .or_insert((Level::Unknown, Vec::new(), Vec::new()));
+            e.0 = e.0.max(f.severity);
+            e.1.push(member);
+            e.2.extend(f.fixed_versions.iter().cloned());
+        }
+        let mut list: Vec<(String, Level, Vec<String>, Vec<String>)> = groups
+            .into_iter()
+            .map(|(k, (l, mut m, mut fx))| {
+                m.sort();
+                m.dedup();
+                fx.sort();
+                fx.dedup();
+                (k, l, m, fx)
+            })
+            .collect();
+        list.sort_by(|a, b| {
+            b.1.cmp(&a.1)
+                .then(b.2.len().cmp(&a.2.len()))
+                .then(a.0.cmp(&b.0))
+        });
+        list.into_iter()
+            .map(|(key, level, members, fixed)| {
+                let shown: Vec<String> = members.iter().take(8).cloned().collect();
+                let more = members.len().saturating_sub(8);
+                view! {
+                    <tr data-testid="group-row" data-count=members.len().to_string()>
+                        <td><span class=level_class(level)>{level.as_str()}</span></td>
+                        <td class="pkg-name">{key}</td>
+                        <td class="num">{members.len()}</td>
+                        <td class="small">{shown.join(", ")}{(more > 0).then(|| format!(" +{more}"))}</td>
+                        <td class="small"><code>{fixed.join(", ")}</code></td>
+                    </tr>
+                }
+            })
+            .collect_view()
+    };
     view! {
         <div class="card" data-testid="findings">
             <h3>
@@ -691,6 +748,11 @@ fn findings_view(report: &Report) -> AnyView {
                         </label>
                     }
                 })}
+                <select aria-label=crate::i18n::tr("Group") data-testid="group-by" on:change=move |ev| group.set(event_target_value(&ev))>
+                    <option value="">{crate::i18n::tr("No grouping")}</option>
+                    <option value="package">{crate::i18n::tr("Group by package")}</option>
+                    <option value="vulnerability">{crate::i18n::tr("Group by vulnerability")}</option>
+                </select>
                 <span class="muted small" data-testid="finding-matching">{move || crate::i18n::trf("{} shown", &[&matching()])}</span>
                 {move || hide_base.get().then(|| {
                     let hidden_base = all.iter().filter(|f| !f.not_applicable && base_layers.is_some_and(|b| f.layer < b)).count();
@@ -700,7 +762,23 @@ fn findings_view(report: &Report) -> AnyView {
             {(total == 0 && hidden == 0).then(|| view! {
                 <p class="muted" data-testid="no-findings">{crate::i18n::tr("No known vulnerabilities in this image's packages.")}</p>
             })}
-            <div class="table-wrap">
+            <Show when=move || !group.get().is_empty()>
+                <div class="table-wrap">
+                    <table class="findings grouped" data-testid="groups">
+                        <thead>
+                            <tr>
+                                <th>{crate::i18n::tr("Severity")}</th>
+                                <th>{move || if group.get() == "package" { crate::i18n::tr("Package") } else { crate::i18n::tr("ID") }}</th>
+                                <th class="num">{crate::i18n::tr("Findings")}</th>
+                                <th>{move || if group.get() == "package" { crate::i18n::tr("ID") } else { crate::i18n::tr("Package") }}</th>
+                                <th>{crate::i18n::tr("Fixed in")}</th>
+                            </tr>
+                        </thead>
+                        <tbody>{grouped}</tbody>
+                    </table>
+                </div>
+            </Show>
+            <div class="table-wrap" class:hidden=move || !group.get().is_empty()>
                 <table class="findings">
                     <thead>
                         <tr>
