@@ -79,6 +79,11 @@ pub fn package(ecosystem: &str, name: &str, version: &str, found_by: &str) -> Pa
     }
 }
 
+/// The file's bytes as JSON, or what to report when they are not.
+fn parse_json(input: &crate::extract::ExtractInput<'_>) -> Result<serde_json::Value, String> {
+    serde_json::from_slice(input.data).map_err(|e| format!("/{}: not JSON: {e}", input.path))
+}
+
 /// The file name part of a path.
 fn file_name(path: &str) -> &str {
     path.rsplit('/').next().unwrap_or(path)

@@ -10,7 +10,7 @@
 
 use serde_json::Value;
 
-use super::{file_name, package, plausible};
+use super::{file_name, package, parse_json, plausible};
 use crate::extract::{ExtractInput, Extracted, Extractor};
 use crate::inventory::Package;
 
@@ -238,9 +238,9 @@ impl Extractor for NpmLockfile {
     fn extract(&self, input: &ExtractInput<'_>) -> Extracted {
         let mut out = Extracted::default();
         match file_name(input.path) {
-            "package-lock.json" => match serde_json::from_slice::<Value>(input.data) {
+            "package-lock.json" => match parse_json(input) {
                 Ok(v) => package_lock(&v, self.name(), &mut out.packages),
-                Err(e) => out.warnings.push(format!("/{}: not JSON: {e}", input.path)),
+                Err(w) => out.warnings.push(w),
             },
             "yarn.lock" => yarn_lock(
                 &String::from_utf8_lossy(input.data),

@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use super::{package, plausible};
+use super::{package, parse_json, plausible};
 use crate::extract::{ExtractInput, Extracted, Extractor};
 
 const MAX_INSTALLED: u64 = 64 << 20;
@@ -20,10 +20,10 @@ impl Extractor for ComposerInstalled {
     }
     fn extract(&self, input: &ExtractInput<'_>) -> Extracted {
         let mut out = Extracted::default();
-        let v: Value = match serde_json::from_slice(input.data) {
+        let v = match parse_json(input) {
             Ok(v) => v,
-            Err(e) => {
-                out.warnings.push(format!("/{}: not JSON: {e}", input.path));
+            Err(w) => {
+                out.warnings.push(w);
                 return out;
             }
         };
