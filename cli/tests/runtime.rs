@@ -99,3 +99,83 @@ fn runtime_settings_are_reported_with_secrets_masked_and_base_layers_found() {
     assert_eq!(v["runtime"]["cmd"], serde_json::json!(["sh"]));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+fn blob(b: &mut tar::Builder<Vec<u8>>, data: &[u8]) -> String {
+    use sha2::Digest;
+    let hex = format!("{:x}", sha2::Sha256::digest(data));
+    add(b, &format!("blobs/sha256/{hex}"), data);
+    format!("sha256:{hex}")
+}
+
+/// An OCI archive whose image manifest carries the base-image annotations the OCI image spec
+/// defines: they name the base image (over the config's label, which says something else here).
+#[test]
+fn base_image_annotations_of_the_oci_manifest_are_read() {
+    let dir = std::env::temp_dir().join(format!("tarsier-annotations-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let mut outer = tar::Builder::new(Vec::new());
+    add(
+        &mut outer,
+        "oci-layout",
+        br#"{"imageLayoutVersion":"1.0.0"}"#,
+    );
+    let mut layers = Vec::new();
+    for i in 0..2 {
+        let mut l = tar::Builder::new(Vec::new());
+        add(&mut l, &format!("f{i}"), b"x");
+        let data = l.into_inner().expect("layer");
+        layers.push((blob(&mut outer, &data), data.len()));
+    }
+    let config = serde_json::json!({
+        "os": "linux", "architecture": "amd64",
+        "config": {"Labels": {"org.opencontainers.image.base.name": "label-says:other"}},
+        "rootfs": {"type": "layers", "diff_ids": layers.iter().map(|l| l.0.clone()).collect::<Vec<_>>()},
+        "history": [
+            {"created_by": "ADD rootfs.tar /"},
+            {"created_by": "CMD [\"sh\"]", "empty_layer": true},
+            {"created_by": "RUN make"}
+        ]
+    });
+    let config = serde_json::to_vec(&config).expect("config");
+    let config_len = config.len();
+    let config_digest = blob(&mut outer, &config);
+    let manifest = serde_json::json!({
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": config_digest, "size": config_len},
+        "layers": layers.iter().map(|(d, n)| serde_json::json!({
+            "mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": d, "size": n
+        })).collect::<Vec<_>>(),
+        "annotations": {
+            "org.opencontainers.image.base.name": "docker.io/library/alpine:3.20",
+            "org.opencontainers.image.base.digest": "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+        }
+    });
+    let manifest = serde_json::to_vec(&manifest).expect("manifest");
+    let manifest_len = manifest.len();
+    let manifest_digest = blob(&mut outer, &manifest);
+    let index = serde_json::json!({
+        "schemaVersion": 2,
+        "manifests": [{
+            "mediaType": "application/vnd.oci.image.manifest.v1+json",
+            "digest": manifest_digest, "size": manifest_len,
+            "annotations": {"org.opencontainers.image.ref.name": "app:2"}
+        }]
+    });
+    add(
+        &mut outer,
+        "index.json",
+        &serde_json::to_vec(&index).expect("index"),
+    );
+    let img = dir.join("app-oci.tar");
+    std::fs::write(&img, outer.into_inner().expect("image")).expect("write");
+    let v = scan(&img);
+    assert_eq!(v["format"], "oci-archive");
+    assert_eq!(v["base_name"], "docker.io/library/alpine:3.20");
+    assert_eq!(
+        v["base_digest"],
+        "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+    );
+    assert_eq!(v["base_layers"], 1);
+    std::fs::remove_dir_all(&dir).ok();
+}

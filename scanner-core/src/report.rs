@@ -34,6 +34,10 @@ pub struct Report {
     pub packages: Vec<Package>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub files: Vec<FileRecord>,
+    /// Per layer (bottom first), the paths it added, changed or removed (only with
+    /// `--list-files`, and in the page's Layers view).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub layer_files: Vec<Vec<crate::layer::FileChange>>,
     /// The advisory bundle the findings come from, when one was given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bundle: Option<crate::advisory::bundle::Header>,
@@ -62,6 +66,11 @@ impl Report {
                         layer: n.layer,
                     })
                     .collect()
+            } else {
+                Vec::new()
+            },
+            layer_files: if with_files {
+                scan.layer_files.clone()
             } else {
                 Vec::new()
             },

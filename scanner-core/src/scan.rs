@@ -11,7 +11,9 @@ use crate::error::ImageError;
 use crate::extract::{default_extractors, extract_with_history};
 use crate::inventory::Package;
 use crate::layer::input::{StreamInput, WindowInput};
-use crate::layer::{decode, squash, walk_layer, FileSelector, FileTree, LayerScan};
+use crate::layer::{
+    decode, squash_with_files, walk_layer, FileChange, FileSelector, FileTree, LayerScan,
+};
 use crate::limits::Limits;
 use crate::progress::{Progress, Stage};
 use crate::source::{plan, stream_plan, Compression, ImagePlan, InspectOptions, LayerJob};
@@ -28,6 +30,8 @@ pub struct ImageScan {
     pub distro: Option<Distro>,
     /// Every package found, sorted by ecosystem, name, version.
     pub packages: Vec<Package>,
+    /// Per layer, the paths it added, changed or removed, sorted.
+    pub layer_files: Vec<Vec<FileChange>>,
 }
 
 /// Walks one layer of an archive. A pure function of the layer's bytes; never fails (damage is
@@ -71,7 +75,7 @@ pub fn scan_layer<R: Read + Seek>(
 /// Squashes walked layers (in layer order) into the final image.
 pub fn assemble(plan: ImagePlan, scans: Vec<LayerScan>) -> ImageScan {
     let mut summary = plan.summary;
-    let (tree, changes) = squash(&scans);
+    let (tree, changes, layer_files) = squash_with_files(&scans);
     for (layer, change) in summary.layers.iter_mut().zip(changes) {
         layer.changes = Some(change);
     }
@@ -145,6 +149,7 @@ pub fn assemble(plan: ImagePlan, scans: Vec<LayerScan>) -> ImageScan {
         captured,
         distro,
         packages,
+        layer_files,
     }
 }
 

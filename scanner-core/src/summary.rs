@@ -124,9 +124,13 @@ pub struct ImageSummary {
     /// labels tell; `None` when they do not.
     #[serde(default)]
     pub base_layers: Option<usize>,
-    /// The base image's name, from `org.opencontainers.image.base.name` when present.
+    /// The base image's name: the `org.opencontainers.image.base.name` annotation of the image
+    /// manifest, else the config label of that name.
     #[serde(default)]
     pub base_name: Option<String>,
+    /// The base image's manifest digest (`org.opencontainers.image.base.digest`, same sources).
+    #[serde(default)]
+    pub base_digest: Option<String>,
     /// Problems that did not stop the inspection.
     pub warnings: Vec<String>,
 }

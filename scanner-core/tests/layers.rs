@@ -642,3 +642,60 @@ fn gzipped_garbage_and_truncation_are_clear_errors() {
     .expect_err("truncated");
     assert!(!e.to_string().is_empty());
 }
+
+#[test]
+fn each_layer_lists_what_it_added_changed_and_removed() {
+    use scanner_core::layer::Change;
+    let s = scan(image(&[
+        layer(&[E::Dir("a/"), f("a/x", "1"), f("a/y", "22"), f("b", "3")]),
+        layer(&[
+            f("a/.wh.x", ""),
+            f("a/y", "changed"),
+            f("c/new", "4"),
+            f("c/new", "44"),
+        ]),
+        layer(&[E::Dir("a/"), f("a/.wh..wh..opq", ""), f("a/z", "5")]),
+    ]));
+    let list = |i: usize| -> Vec<(String, Change, u64)> {
+        s.layer_files[i]
+            .iter()
+            .map(|c| (c.path.clone(), c.change, c.size))
+            .collect()
+    };
+    assert_eq!(s.layer_files.len(), 3);
+    assert_eq!(
+        list(0),
+        vec![
+            ("/a/x".to_string(), Change::Added, 1),
+            ("/a/y".to_string(), Change::Added, 2),
+            ("/b".to_string(), Change::Added, 1),
+        ]
+    );
+    // The path written twice in one layer is listed once, as last written; a removal carries
+    // the size of what went.
+    assert_eq!(
+        list(1),
+        vec![
+            ("/a/x".to_string(), Change::Removed, 1),
+            ("/a/y".to_string(), Change::Changed, 7),
+            ("/c/new".to_string(), Change::Added, 2),
+        ]
+    );
+    assert_eq!(
+        list(2),
+        vec![
+            ("/a/y".to_string(), Change::Removed, 7),
+            ("/a/z".to_string(), Change::Added, 1),
+        ]
+    );
+    // The lists agree with the counts.
+    for (i, l) in s.summary.layers.iter().enumerate() {
+        let c = l.changes.as_ref().expect("changes");
+        let n = |k: Change| s.layer_files[i].iter().filter(|f| f.change == k).count() as u64;
+        assert_eq!(
+            (c.added, c.changed, c.removed),
+            (n(Change::Added), n(Change::Changed), n(Change::Removed)),
+            "layer {i}"
+        );
+    }
+}

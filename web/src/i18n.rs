@@ -219,6 +219,36 @@ fn zh(en: &str) -> Option<&'static str> {
         "Media type" => "媒体类型",
         "Unpacked" => "解压后",
         "Created by" => "创建命令",
+        // Progress
+        "Indexing archive" => "正在索引归档",
+        "Reading manifest" => "正在读取清单",
+        "Reading image config" => "正在读取镜像配置",
+        "Inspecting layers" => "正在检查镜像层",
+        "Reading layers" => "正在读取镜像层",
+        "Done" => "完成",
+        "Layer {}" => "第 {} 层",
+        "about {} s left" => "约剩 {} 秒",
+        "Cancel" => "取消",
+        // Layers view
+        "files added" => "新增文件",
+        "files changed" => "修改文件",
+        "files removed" => "删除文件",
+        "files here carry findings" => "此处文件含有漏洞发现",
+        "findings" => "漏洞",
+        "… and {} more here" => "… 此处另有 {} 项",
+        "No file list for this layer." => "此层没有文件列表。",
+        "This layer changed no files." => "此层未改动任何文件。",
+        "{} paths changed" => "改动了 {} 个路径",
+        "only files with findings ({})" => "仅显示含漏洞的文件（{}）",
+        "Collapse all" => "全部折叠",
+        "Packages" => "软件包",
+        "from the base image" => "来自基础镜像",
+        "base" => "基础",
+        "uncompressed" => "未压缩",
+        "Scan cancelled" => "扫描已取消",
+        "The scan of {} was stopped and its workers ended. Nothing was kept." => {
+            "{} 的扫描已停止，工作线程已结束，未保留任何内容。"
+        }
         _ => return None,
     })
 }

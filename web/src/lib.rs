@@ -7,8 +7,9 @@
 //! synchronously with `FileReaderSync` and runs scanner-core.
 
 pub mod blob;
+pub mod pool;
 pub mod protocol;
 pub mod worker;
 
-pub use protocol::{JsCodec, ScanEvent, ScanRequest};
+pub use protocol::{ScanEvent, ScanRequest};
 pub use worker::ScanWorker;

@@ -4,17 +4,19 @@
 //! never reads image bytes. One worker plans the scan, the pool walks the layers in parallel,
 //! and one worker assembles the result.
 
+use std::rc::Rc;
 use std::sync::Arc;
 
-use gloo_worker::{Spawnable, WorkerBridge};
 use leptos::prelude::*;
 use scanner_core::advisory::bundle::Header;
 use scanner_core::{ImagePlan, Limits, Progress, Report, Stage};
 use serde_bytes::ByteBuf;
-use tarsier_web::{JsCodec, ScanEvent, ScanRequest, ScanWorker};
+use tarsier_web::pool::Pool;
+use tarsier_web::{ScanEvent, ScanRequest};
 use wasm_bindgen::JsCast;
 
 mod i18n;
+mod layers;
 mod view;
 
 /// Most workers in the pool, whatever the machine reports.
@@ -28,6 +30,14 @@ pub enum Phase {
         file_name: String,
         file_size: u64,
         progress: Option<Progress>,
+        /// When the scan started (`performance.now()`), for the ETA.
+        started_ms: f64,
+        /// Each layer's read progress, once the scan is planned.
+        layers: Vec<LayerBar>,
+    },
+    /// The user stopped the scan; its workers were terminated.
+    Cancelled {
+        file_name: String,
     },
     Done {
         file_name: String,
@@ -40,6 +50,14 @@ pub enum Phase {
         message: String,
         hint: String,
     },
+}
+
+/// How far one layer's walk has read.
+#[derive(Clone, Copy, Default)]
+pub struct LayerBar {
+    pub size: u64,
+    pub done: u64,
+    pub finished: bool,
 }
 
 /// The advisory bundle, as the page knows it.
@@ -58,7 +76,7 @@ pub enum BundleState {
 /// Where the site serves its advisory bundle, relative to the page (so any path prefix works).
 const BUNDLE_URL: &str = "advisories.trsb";
 
-/// The bundle's absolute URL: the worker runs from a `blob:` URL and cannot resolve relative ones.
+/// The bundle's absolute URL, resolved against the page (the worker's own base differs).
 fn bundle_url() -> String {
     web_sys::window()
         .and_then(|w| w.location().href().ok())
@@ -86,7 +104,7 @@ struct Job {
     total_bytes: u64,
 }
 
-fn now_ms() -> f64 {
+pub fn now_ms() -> f64 {
     web_sys::window()
         .and_then(|w| w.performance())
         .map(|p| p.now())
@@ -111,8 +129,7 @@ fn App() -> impl IntoView {
     let dragging = RwSignal::new(false);
     let selected_image = RwSignal::new(None::<String>);
     let input_ref: NodeRef<leptos::html::Input> = NodeRef::new();
-    let workers: StoredValue<Vec<WorkerBridge<ScanWorker>>, LocalStorage> =
-        StoredValue::new_local(Vec::new());
+    let workers: StoredValue<Option<Pool>, LocalStorage> = StoredValue::new_local(None);
     let job: StoredValue<Option<Job>, LocalStorage> = StoredValue::new_local(None);
     let last_file: StoredValue<Option<web_sys::File>, LocalStorage> = StoredValue::new_local(None);
 
@@ -148,15 +165,39 @@ fn App() -> impl IntoView {
             })
         });
         if let Some(Some(request)) = request {
-            workers.with_value(|ws| {
-                if let Some(b) = ws.get(w) {
-                    b.send(request)
+            workers.with_value(|pool| {
+                if let Some(pool) = pool {
+                    pool.send(w, &request)
                 }
             });
         }
     };
+    // Marks layer `index` as read up to `done` bytes (`None`: finished) and updates the bar.
+    let layer_progress = move |index: usize, done: Option<u64>| {
+        phase.update(|ph| {
+            if let Phase::Scanning {
+                layers, progress, ..
+            } = ph
+            {
+                if let Some(bar) = layers.get_mut(index) {
+                    match done {
+                        Some(done) => bar.done = done.min(bar.size),
+                        None => {
+                            bar.done = bar.size;
+                            bar.finished = true;
+                        }
+                    }
+                }
+                let total = layers.iter().map(|b| b.size).sum();
+                let done = layers.iter().map(|b| b.done).sum();
+                *progress = Some(Progress::new(Stage::ScanningLayers, done, total));
+            }
+        })
+    };
     let on_event = move |w: usize, event: ScanEvent| match event {
+        ScanEvent::Ready => {}
         ScanEvent::Progress(p) => set_progress(p),
+        ScanEvent::LayerProgress { index, done } => layer_progress(index, Some(done)),
         ScanEvent::Planned { plan } => {
             let count = plan.jobs.len();
             let total: u64 = plan.jobs.iter().map(|j| j.size).sum();
@@ -167,8 +208,14 @@ fn App() -> impl IntoView {
                     j.plan = Some(*plan);
                 }
             });
+            let bars = plan_bars(&job);
+            phase.update(|ph| {
+                if let Phase::Scanning { layers, .. } = ph {
+                    *layers = bars;
+                }
+            });
             set_progress(Progress::new(Stage::ScanningLayers, 0, total));
-            let pool = workers.with_value(Vec::len);
+            let pool = workers.with_value(|p| p.as_ref().map_or(0, Pool::len));
             for worker in 0..pool.min(count.max(1)) {
                 dispatch(worker);
             }
@@ -190,8 +237,8 @@ fn App() -> impl IntoView {
                     ))
                 })
                 .flatten();
-            if let Some((all, done, total)) = finished {
-                set_progress(Progress::new(Stage::ScanningLayers, done, total));
+            if let Some((all, _, _)) = finished {
+                layer_progress(index, None);
                 if all {
                     assemble(job, workers);
                 } else {
@@ -229,21 +276,28 @@ fn App() -> impl IntoView {
         ScanEvent::Failed { message, hint, .. } => fail(message, hint),
     };
 
-    // The pool lives as long as the page, spawned up front so it has loaded by the first drop.
-    let bridges: Vec<WorkerBridge<ScanWorker>> = (0..pool_size())
-        .map(|w| {
-            ScanWorker::spawner()
-                .encoding::<JsCodec>()
-                .callback(move |event: ScanEvent| on_event(w, event))
-                .as_module(false)
-                .spawn("./worker.js")
-        })
-        .collect();
-    // The first worker assembles every report, so it loads the advisory bundle, once.
-    if let Some(first) = bridges.first() {
-        first.send(ScanRequest::LoadBundle { url: bundle_url() });
-    }
-    workers.set_value(bridges);
+    // The pool is spawned up front so it has loaded by the first drop, and again after a
+    // cancelled scan. The first worker assembles every report, so it loads the advisory bundle.
+    let spawn_pool = move || {
+        let pool = Pool::spawn(pool_size(), Rc::new(on_event));
+        pool.send(0, &ScanRequest::LoadBundle { url: bundle_url() });
+        workers.set_value(Some(pool));
+    };
+    spawn_pool();
+    let cancel = Callback::new(move |()| {
+        if !matches!(phase.get_untracked(), Phase::Scanning { .. }) {
+            return;
+        }
+        // Dropping the pool terminates every worker, busy or not.
+        workers.set_value(None);
+        job.set_value(None);
+        phase.update(|ph| {
+            let file_name = take_file_name(ph);
+            *ph = Phase::Cancelled { file_name };
+        });
+        bundle.set(BundleState::Loading);
+        spawn_pool();
+    });
 
     let start_scan = move |file: web_sys::File, image: Option<String>| {
         if matches!(phase.get_untracked(), Phase::Scanning { .. }) {
@@ -253,6 +307,8 @@ fn App() -> impl IntoView {
             file_name: file.name(),
             file_size: file.size() as u64,
             progress: None,
+            started_ms: now_ms(),
+            layers: Vec::new(),
         });
         last_file.set_value(Some(file.clone()));
         selected_image.set(image.clone());
@@ -265,13 +321,16 @@ fn App() -> impl IntoView {
             done_bytes: 0,
             total_bytes: 0,
         }));
-        workers.with_value(|ws| {
-            if let Some(first) = ws.first() {
-                first.send(ScanRequest::Plan {
-                    file,
-                    image,
-                    limits: Limits::default(),
-                })
+        workers.with_value(|pool| {
+            if let Some(pool) = pool {
+                pool.send(
+                    0,
+                    &ScanRequest::Plan {
+                        file,
+                        image,
+                        limits: Limits::default(),
+                    },
+                )
             }
         });
     };
@@ -367,7 +426,7 @@ fn App() -> impl IntoView {
                 </section>
                 {move || {
                     lang.track();
-                    view::phase_view(phase.get(), selected_image.get(), pick_image)
+                    view::phase_view(phase.get(), selected_image.get(), pick_image, cancel)
                 }}
             </main>
             <footer class="footer muted">
@@ -417,7 +476,7 @@ fn set_document_language(lang: i18n::Lang) {
 /// Sends the walked layers to the first worker to be squashed into the report.
 fn assemble(
     job: StoredValue<Option<Job>, LocalStorage>,
-    workers: StoredValue<Vec<WorkerBridge<ScanWorker>>, LocalStorage>,
+    workers: StoredValue<Option<Pool>, LocalStorage>,
 ) {
     let request = job
         .try_update_value(|j| {
@@ -434,12 +493,30 @@ fn assemble(
         })
         .flatten();
     if let Some(request) = request {
-        workers.with_value(|ws| {
-            if let Some(first) = ws.first() {
-                first.send(request)
+        workers.with_value(|pool| {
+            if let Some(pool) = pool {
+                pool.send(0, &request)
             }
         });
     }
+}
+
+/// One empty progress bar per planned layer.
+fn plan_bars(job: &StoredValue<Option<Job>, LocalStorage>) -> Vec<LayerBar> {
+    job.with_value(|j| {
+        j.as_ref()
+            .and_then(|j| j.plan.as_ref())
+            .map(|plan| {
+                plan.jobs
+                    .iter()
+                    .map(|l| LayerBar {
+                        size: l.size,
+                        ..LayerBar::default()
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    })
 }
 
 fn main() {

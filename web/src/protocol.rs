@@ -4,7 +4,6 @@
 //! workers of the pool in parallel, and the walked layers are assembled by one worker. Walked
 //! layers travel as opaque bincode bytes (a `Uint8Array`), which the page only forwards.
 
-use gloo_worker::Codec;
 use scanner_core::advisory::bundle::Header;
 use scanner_core::{ImagePlan, LayerJob, Limits, Progress, Report};
 use serde::{Deserialize, Serialize};
@@ -45,7 +44,14 @@ pub enum ScanRequest {
 /// Worker → page.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum ScanEvent {
+    /// The worker has loaded its code and listens; the page holds messages until then.
+    Ready,
     Progress(Progress),
+    /// Layer `index` has been read up to `done` bytes of its blob (of the plan's `size`).
+    LayerProgress {
+        index: usize,
+        done: u64,
+    },
     Planned {
         plan: Box<ImagePlan>,
     },
@@ -79,33 +85,18 @@ pub enum ScanEvent {
     },
 }
 
-/// Encodes worker messages as plain JS values with serde-wasm-bindgen, so a `File` can travel
-/// inside them (gloo-worker's default bincode codec can only carry bytes).
-#[derive(Debug)]
-pub struct JsCodec;
+/// Encodes a worker message as a plain JS value with serde-wasm-bindgen, so a `File` can travel
+/// inside it (structured clone copies the handle, not the bytes).
+pub fn encode<T: Serialize>(message: &T) -> Result<JsValue, String> {
+    let serializer = serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true);
+    message
+        .serialize(&serializer)
+        .map_err(|e| format!("cannot encode a worker message: {e}"))
+}
 
-impl Codec for JsCodec {
-    fn encode<I: Serialize>(input: I) -> JsValue {
-        let serializer = serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true);
-        match input.serialize(&serializer) {
-            Ok(v) => v,
-            Err(e) => {
-                // Our own message types always serialise; if one ever does not, say so loudly
-                // in the console instead of posting garbage.
-                web_sys::console::error_1(&JsValue::from_str(&format!(
-                    "tarsier: cannot encode a worker message: {e}"
-                )));
-                JsValue::NULL
-            }
-        }
-    }
-
-    fn decode<O: for<'de> Deserialize<'de>>(input: JsValue) -> O {
-        match serde_wasm_bindgen::from_value(input) {
-            Ok(v) => v,
-            // gloo-worker's Codec cannot return an error; a message we cannot decode is a bug in
-            // this crate (both ends are built from the same source), never user input.
-            Err(e) => panic!("tarsier: cannot decode a worker message: {e}"),
-        }
-    }
+/// Decodes a message posted by the other side. Both ends are built from the same source, so a
+/// failure here is a bug (or a stale cached worker), reported, never a panic.
+pub fn decode<T: for<'de> Deserialize<'de>>(value: JsValue) -> Result<T, String> {
+    serde_wasm_bindgen::from_value(value)
+        .map_err(|e| format!("cannot decode a worker message: {e}"))
 }

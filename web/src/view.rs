@@ -8,7 +8,7 @@ use scanner_core::Report;
 
 use crate::{BundleState, Phase};
 
-fn short_digest(d: &str) -> String {
+pub fn short_digest(d: &str) -> String {
     let hex_start = d.find(':').map(|i| i + 1).unwrap_or(0);
     d.chars().take(hex_start + 12).collect()
 }
@@ -23,7 +23,12 @@ fn friendly_time(t: &str) -> String {
     }
 }
 
-pub fn phase_view(phase: Phase, selected: Option<String>, pick_image: Callback<String>) -> AnyView {
+pub fn phase_view(
+    phase: Phase,
+    selected: Option<String>,
+    pick_image: Callback<String>,
+    cancel: Callback<()>,
+) -> AnyView {
     match phase {
         Phase::Idle => view! {
             <section class="intro">
@@ -46,12 +51,36 @@ pub fn phase_view(phase: Phase, selected: Option<String>, pick_image: Callback<S
             file_name,
             file_size,
             progress,
+            started_ms,
+            layers,
         } => {
             let fraction = progress.map(|p| p.overall_fraction()).unwrap_or(0.0);
             let stage = progress
-                .map(|p| p.stage.label())
-                .unwrap_or("Starting worker");
+                .map(|p| crate::i18n::tr(p.stage.label()))
+                .unwrap_or_else(|| crate::i18n::tr("Starting worker"));
             let percent = (fraction * 100.0).round() as u32;
+            let elapsed_ms = crate::now_ms() - started_ms;
+            let eta = eta_text(&layers, elapsed_ms);
+            let bars = layers
+                .iter()
+                .enumerate()
+                .map(|(i, bar)| {
+                    let pct = if bar.size == 0 {
+                        100
+                    } else {
+                        (bar.done as f64 * 100.0 / bar.size as f64).round() as u32
+                    };
+                    view! {
+                        <li class="layer-bar" class:finished=bar.finished data-testid="layer-progress">
+                            <span class="muted">{crate::i18n::trf("Layer {}", &[&i])}</span>
+                            <div class="progress-bar small" role="progressbar" aria-valuemin="0" aria-valuemax="100" aria-valuenow=pct>
+                                <div class="progress-fill" style=format!("width: {pct}%")></div>
+                            </div>
+                            <span class="num muted">{format!("{} / {}", human_bytes(bar.done), human_bytes(bar.size))}</span>
+                        </li>
+                    }
+                })
+                .collect_view();
             view! {
                 <section class="card progress-card" data-testid="progress" aria-live="polite">
                     <div class="progress-head">
@@ -68,13 +97,30 @@ pub fn phase_view(phase: Phase, selected: Option<String>, pick_image: Callback<S
                         <div class="progress-fill" style=format!("width: {percent}%")></div>
                     </div>
                     <div class="progress-foot muted">
-                        <span>{stage}</span>
+                        <span data-testid="stage">{stage}</span>
+                        <span data-testid="eta">{eta}</span>
                         <span>{format!("{percent}%")}</span>
+                    </div>
+                    <ul class="layer-bars">{bars}</ul>
+                    <div class="progress-actions">
+                        <button class="button secondary" data-testid="cancel" on:click=move |_| cancel.run(())>
+                            {crate::i18n::tr("Cancel")}
+                        </button>
                     </div>
                 </section>
             }
             .into_any()
         }
+        Phase::Cancelled { file_name } => view! {
+            <section class="card" role="status" data-testid="cancelled">
+                <h2>{crate::i18n::tr("Scan cancelled")}</h2>
+                <p class="muted">
+                    {crate::i18n::trf("The scan of {} was stopped and its workers ended. Nothing was kept.", &[&file_name])}
+                </p>
+                <label class="button secondary" for="file-input">{crate::i18n::tr("Choose file…")}</label>
+            </section>
+        }
+        .into_any(),
         Phase::Failed {
             file_name,
             message,
@@ -97,6 +143,18 @@ pub fn phase_view(phase: Phase, selected: Option<String>, pick_image: Callback<S
     }
 }
 
+/// "About N s left", from the bytes read so far; empty until there is enough to go on.
+fn eta_text(layers: &[crate::LayerBar], elapsed_ms: f64) -> String {
+    let total: u64 = layers.iter().map(|b| b.size).sum();
+    let done: u64 = layers.iter().map(|b| b.done).sum();
+    if total == 0 || done == 0 || elapsed_ms < 250.0 || done >= total {
+        return String::new();
+    }
+    let left_s = elapsed_ms * (total - done) as f64 / done as f64 / 1000.0;
+    let left = format!("{:.0}", left_s.max(1.0));
+    crate::i18n::trf("about {} s left", &[&left])
+}
+
 /// Renders `text` with its backtick-quoted parts (commands) as `<code>`.
 fn with_code_spans(text: &str) -> AnyView {
     text.split('`')
@@ -113,7 +171,7 @@ fn with_code_spans(text: &str) -> AnyView {
 }
 
 /// `application/vnd.oci.image.layer.v1.tar+gzip` → `OCI tar+gzip`, and the Docker equivalents.
-fn short_media_type(media_type: &str) -> String {
+pub fn short_media_type(media_type: &str) -> String {
     if let Some(rest) = media_type.strip_prefix("application/vnd.oci.image.layer.v1.") {
         format!("OCI {rest}")
     } else if let Some(rest) = media_type.strip_prefix("application/vnd.docker.image.rootfs.diff.")
@@ -403,12 +461,12 @@ fn runtime_view(report: &Report) -> AnyView {
         .map(|(k, v)| view! { <li><code>{format!("{k}={v}")}</code></li> })
         .collect_view();
     let base = report.image.base_layers.map(|b| {
-        let name = report
-            .image
-            .base_name
-            .clone()
-            .map(|n| format!(" ({n})"))
-            .unwrap_or_default();
+        let name = match (&report.image.base_name, &report.image.base_digest) {
+            (Some(n), Some(d)) => format!(" ({n}@{})", short_digest(d)),
+            (Some(n), None) => format!(" ({n})"),
+            (None, Some(d)) => format!(" ({})", short_digest(d)),
+            (None, None) => String::new(),
+        };
         format!(
             "layers 0–{} came from the base image{name}",
             b.saturating_sub(1)
@@ -945,11 +1003,16 @@ fn exports_view(report: std::sync::Arc<Report>) -> AnyView {
             let pretty =
                 |v: serde_json::Value| serde_json::to_string_pretty(&v).unwrap_or_default();
             let (name, mime, content) = match kind {
-                "json" => (
-                    format!("{stem}.tarsier.json"),
-                    "application/json",
-                    serde_json::to_string_pretty(&*report).unwrap_or_default(),
-                ),
+                "json" => {
+                    // As the CLI writes it by default: without the Layers view's file lists.
+                    let mut plain = (*report).clone();
+                    plain.layer_files.clear();
+                    (
+                        format!("{stem}.tarsier.json"),
+                        "application/json",
+                        serde_json::to_string_pretty(&plain).unwrap_or_default(),
+                    )
+                }
                 "cyclonedx" => (
                     format!("{stem}.cdx.json"),
                     "application/vnd.cyclonedx+json",
@@ -990,7 +1053,7 @@ fn exports_view(report: std::sync::Arc<Report>) -> AnyView {
 
 fn summary_view(
     file_name: &str,
-    report: &Report,
+    report: &std::sync::Arc<Report>,
     (elapsed_ms, match_ms): (f64, f64),
     selected: Option<String>,
     pick_image: Callback<String>,
@@ -1015,35 +1078,6 @@ fn summary_view(
         .collect::<Vec<_>>()
         .join(", ");
     let empty_steps = s.history.iter().filter(|h| h.empty_layer).count();
-    let layers = s
-        .layers
-        .iter()
-        .map(|l| {
-            let created_by = l.created_by.clone().unwrap_or_default();
-            let c = l.changes.clone().unwrap_or_default();
-            view! {
-                <tr data-testid="layer-row">
-                    <td class="num">{l.index}</td>
-                    <td><code title=l.digest.clone()>{short_digest(&l.digest)}</code></td>
-                    <td class="num">{human_bytes(l.size)}</td>
-                    <td>
-                        <span class="chip" title=l.media_type.clone() data-testid="media-type">
-                            {short_media_type(&l.media_type)}
-                        </span>
-                    </td>
-                    <td class="num changes" data-testid="layer-changes">
-                        <span class="added" title="files added">{format!("+{}", c.added)}</span>
-                        " "
-                        <span class="changed" title="files changed">{format!("~{}", c.changed)}</span>
-                        " "
-                        <span class="removed" title="files removed">{format!("−{}", c.removed)}</span>
-                    </td>
-                    <td class="num" title="uncompressed">{human_bytes(c.tar_bytes)}</td>
-                    <td class="cmd"><code title=created_by.clone()>{created_by.clone()}</code></td>
-                </tr>
-            }
-        })
-        .collect_view();
     let history = s
         .history
         .iter()
@@ -1086,7 +1120,7 @@ fn summary_view(
                 </div>
                 {image_picker(s, selected, pick_image)}
             </div>
-            {exports_view(std::sync::Arc::new(report.clone()))}
+            {exports_view(report.clone())}
             <Show when=move || has_warnings>
                 <div class="card warning-card" role="status">
                     <strong>{crate::i18n::tr("Warnings")}</strong>
@@ -1130,25 +1164,7 @@ fn summary_view(
             {findings_view(report)}
             {packages_view(report)}
             {runtime_view(report)}
-            <div class="card">
-                <h3>{crate::i18n::tr("Layers")}</h3>
-                <div class="table-wrap">
-                    <table class="layers">
-                        <thead>
-                            <tr>
-                                <th class="num">"#"</th>
-                                <th>{crate::i18n::tr("Digest")}</th>
-                                <th class="num">{crate::i18n::tr("Size")}</th>
-                                <th>{crate::i18n::tr("Media type")}</th>
-                                <th class="num">{crate::i18n::tr("Files")}</th>
-                                <th class="num">{crate::i18n::tr("Unpacked")}</th>
-                                <th>{crate::i18n::tr("Created by")}</th>
-                            </tr>
-                        </thead>
-                        <tbody>{layers}</tbody>
-                    </table>
-                </div>
-            </div>
+            {crate::layers::layers_view(report.clone())}
             <div class="card">
                 <h3>
                     {crate::i18n::tr("History ")}

@@ -1,7 +1,14 @@
 //! The scan worker: plans a scan, walks layers, or assembles walked layers, as asked. The worker
 //! that assembles also holds the advisory bundle, loaded once, and matches every report.
+//!
+//! The message loop is our own (no worker framework) so the page can spawn workers itself and
+//! `terminate()` them: a worker busy in a synchronous scan reads no message, so Cancel can only
+//! work by ending the worker.
 
-use gloo_worker::{HandlerId, Worker, WorkerScope};
+use std::cell::RefCell;
+use std::io::{self, Read, Seek, SeekFrom};
+use std::rc::Rc;
+
 use scanner_core::advisory::bundle::{self, Header, Trust};
 use scanner_core::advisory::db::AdvisoryDb;
 use scanner_core::extract::Selector;
@@ -12,7 +19,7 @@ use serde_bytes::ByteBuf;
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::blob::BlobSource;
-use crate::protocol::{ScanEvent, ScanRequest};
+use crate::protocol::{decode, encode, ScanEvent, ScanRequest};
 
 /// The advisory bundle, as far as this worker has it.
 enum Advisories {
@@ -27,16 +34,87 @@ enum Advisories {
 pub struct ScanWorker {
     advisories: Advisories,
     /// Assemble requests that arrived while the bundle was loading.
-    waiting: Vec<(ScanRequest, HandlerId)>,
+    waiting: Vec<ScanRequest>,
 }
 
-/// Results of asynchronous work, delivered back to the worker.
-pub enum WorkerMessage {
-    Fetched {
-        id: HandlerId,
-        result: Result<Vec<u8>, String>,
-        fetch_ms: f64,
-    },
+fn global() -> web_sys::DedicatedWorkerGlobalScope {
+    js_sys::global().unchecked_into()
+}
+
+/// Posts one event to the page.
+fn post(event: &ScanEvent) {
+    match encode(event) {
+        Ok(value) => {
+            if let Err(e) = global().post_message(&value) {
+                web_sys::console::error_1(&e);
+            }
+        }
+        Err(e) => web_sys::console::error_1(&JsValue::from_str(&format!("tarsier: {e}"))),
+    }
+}
+
+/// Installs the message handler and tells the page this worker is ready. Called once, from the
+/// worker binary's `main`.
+pub fn run() {
+    let state = Rc::new(RefCell::new(ScanWorker {
+        advisories: Advisories::None,
+        waiting: Vec::new(),
+    }));
+    let handler = wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
+        move |ev: web_sys::MessageEvent| match decode::<ScanRequest>(ev.data()) {
+            Ok(request) => ScanWorker::handle(&state, request),
+            Err(message) => post(&ScanEvent::Failed {
+                code: "internal".into(),
+                message,
+                hint: "Reload the page: its code and its worker's code differ.".into(),
+            }),
+        },
+    );
+    global().set_onmessage(Some(handler.as_ref().unchecked_ref()));
+    handler.forget();
+    post(&ScanEvent::Ready);
+}
+
+/// Reports how far a layer's walk has read, at most every 1% of the layer or so: the position
+/// of the reader under the walk is the position in the archive.
+struct Metered<R> {
+    inner: R,
+    index: usize,
+    start: u64,
+    size: u64,
+    step: u64,
+    next: u64,
+}
+
+impl<R: Seek> Metered<R> {
+    fn note(&mut self) {
+        if let Ok(pos) = self.inner.stream_position() {
+            let done = pos.saturating_sub(self.start).min(self.size);
+            if done >= self.next {
+                self.next = done + self.step;
+                post(&ScanEvent::LayerProgress {
+                    index: self.index,
+                    done,
+                });
+            }
+        }
+    }
+}
+
+impl<R: Read + Seek> Read for Metered<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.note();
+        Ok(n)
+    }
+}
+
+impl<R: Read + Seek> Seek for Metered<R> {
+    fn seek(&mut self, to: SeekFrom) -> io::Result<u64> {
+        let pos = self.inner.seek(to)?;
+        self.note();
+        Ok(pos)
+    }
 }
 
 fn now_ms() -> f64 {
@@ -54,6 +132,15 @@ fn failed(e: &ImageError) -> ScanEvent {
         message: e.to_string(),
         hint: e.hint().into(),
     }
+}
+
+/// The report the page shows: the JSON report plus each layer's changed paths (for the Layers
+/// view's file tree; the page leaves them out of its JSON export, as the CLI does by default).
+fn page_report(mut scan: scanner_core::ImageScan) -> Report {
+    let layer_files = std::mem::take(&mut scan.layer_files);
+    let mut report = Report::from_scan(&scan, false);
+    report.layer_files = layer_files;
+    report
 }
 
 fn open(file: web_sys::File) -> Result<ChunkedReader<BlobSource>, ImageError> {
@@ -97,21 +184,31 @@ async fn fetch_bytes(url: String) -> Result<Vec<u8>, String> {
 }
 
 impl ScanWorker {
-    fn handle(&mut self, scope: &WorkerScope<Self>, request: ScanRequest, id: HandlerId) {
+    fn handle(state: &Rc<RefCell<Self>>, request: ScanRequest) {
+        if let ScanRequest::LoadBundle { url } = request {
+            state.borrow_mut().advisories = Advisories::Loading;
+            let t0 = now_ms();
+            let state = state.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                let result = fetch_bytes(url).await;
+                let fetch_ms = now_ms() - t0;
+                let waiting = state.borrow_mut().bundle_fetched(result, fetch_ms);
+                for request in waiting {
+                    Self::handle(&state, request);
+                }
+            });
+            return;
+        }
+        let event = state.borrow_mut().scan(request);
+        if let Some(event) = event {
+            post(&event);
+        }
+    }
+
+    /// Runs one synchronous request; `None` when it must wait for the bundle.
+    fn scan(&mut self, request: ScanRequest) -> Option<ScanEvent> {
         let event = match request {
-            ScanRequest::LoadBundle { url } => {
-                self.advisories = Advisories::Loading;
-                let t0 = now_ms();
-                scope.send_future(async move {
-                    let result = fetch_bytes(url).await;
-                    WorkerMessage::Fetched {
-                        id,
-                        result,
-                        fetch_ms: now_ms() - t0,
-                    }
-                });
-                return;
-            }
+            ScanRequest::LoadBundle { .. } => return None,
             ScanRequest::Plan {
                 file,
                 image,
@@ -123,7 +220,7 @@ impl ScanWorker {
                     let percent = (p.overall_fraction() * 100.0) as u32;
                     if last != Some((p.stage, percent)) {
                         last = Some((p.stage, percent));
-                        scope.respond(id, ScanEvent::Progress(p));
+                        post(&ScanEvent::Progress(p));
                     }
                 };
                 let options = InspectOptions { image };
@@ -144,7 +241,7 @@ impl ScanWorker {
                                     &Selector::default(),
                                     &mut on_progress,
                                 ) {
-                                    Ok(scan) => self.finish(Report::from_scan(&scan, false)),
+                                    Ok(scan) => self.finish(page_report(scan)),
                                     Err(e) => failed(&e),
                                 }
                             }
@@ -156,8 +253,16 @@ impl ScanWorker {
             ScanRequest::Layer { file, job, limits } => {
                 let t0 = now_ms();
                 let scan = match open(file) {
-                    Ok(mut reader) => {
-                        scanner_core::scan_layer(&mut reader, &job, &limits, &Selector::default())
+                    Ok(reader) => {
+                        let metered = Metered {
+                            inner: reader,
+                            index: job.index,
+                            start: job.offset,
+                            size: job.size,
+                            step: (job.size / 100).max(1 << 20),
+                            next: 0,
+                        };
+                        scanner_core::scan_layer(metered, &job, &limits, &Selector::default())
                     }
                     Err(e) => LayerScan {
                         warnings: vec![e.to_string()],
@@ -186,8 +291,8 @@ impl ScanWorker {
             request @ ScanRequest::Assemble { .. }
                 if matches!(self.advisories, Advisories::Loading) =>
             {
-                self.waiting.push((request, id));
-                return;
+                self.waiting.push(request);
+                return None;
             }
             ScanRequest::Assemble { plan, layers } => {
                 let scans = layers
@@ -201,10 +306,10 @@ impl ScanWorker {
                     })
                     .collect();
                 let scan = scanner_core::assemble(*plan, scans);
-                self.finish(Report::from_scan(&scan, false))
+                self.finish(page_report(scan))
             }
         };
-        scope.respond(id, event);
+        Some(event)
     }
 
     /// Matches the report against the bundle, when there is one.
@@ -220,24 +325,13 @@ impl ScanWorker {
     }
 }
 
-impl Worker for ScanWorker {
-    type Message = WorkerMessage;
-    type Input = ScanRequest;
-    type Output = ScanEvent;
-
-    fn create(_scope: &WorkerScope<Self>) -> Self {
-        ScanWorker {
-            advisories: Advisories::None,
-            waiting: Vec::new(),
-        }
-    }
-
-    fn update(&mut self, scope: &WorkerScope<Self>, msg: WorkerMessage) {
-        let WorkerMessage::Fetched {
-            id,
-            result,
-            fetch_ms,
-        } = msg;
+impl ScanWorker {
+    /// Verifies and loads the fetched bundle; returns the requests that waited for it.
+    fn bundle_fetched(
+        &mut self,
+        result: Result<Vec<u8>, String>,
+        fetch_ms: f64,
+    ) -> Vec<ScanRequest> {
         let t0 = now_ms();
         let keys = bundle::built_in_keys();
         let loaded = result.and_then(|bytes| {
@@ -262,13 +356,7 @@ impl Worker for ScanWorker {
                 ScanEvent::BundleFailed { message }
             }
         };
-        scope.respond(id, event);
-        for (request, id) in std::mem::take(&mut self.waiting) {
-            self.handle(scope, request, id);
-        }
-    }
-
-    fn received(&mut self, scope: &WorkerScope<Self>, request: ScanRequest, id: HandlerId) {
-        self.handle(scope, request, id);
+        post(&event);
+        std::mem::take(&mut self.waiting)
     }
 }

@@ -6,7 +6,9 @@ pub mod input;
 pub mod tree;
 pub mod walk;
 
-pub use tree::{squash, FileNode, FileTree, LayerChanges, ResolveError};
+pub use tree::{
+    squash, squash_with_files, Change, FileChange, FileNode, FileTree, LayerChanges, ResolveError,
+};
 pub use walk::{
     walk_layer, BodySink, CapturedFile, EntryKind, FileSelector, FoundInFile, LayerEntry,
     LayerScan, NoFiles,

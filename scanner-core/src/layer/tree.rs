@@ -6,7 +6,7 @@
 //! takes the directory's lower contents with it. Every final file remembers the layer that last
 //! wrote it.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -43,6 +43,26 @@ pub struct LayerChanges {
     pub tar_bytes: u64,
 }
 
+/// How a layer touched one non-directory path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Change {
+    Added,
+    Changed,
+    Removed,
+}
+
+/// One path a layer added, changed or removed (what a layer explorer such as Dive shows).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileChange {
+    /// Absolute path in the image (`/etc/passwd`).
+    pub path: String,
+    pub change: Change,
+    pub kind: EntryKind,
+    /// The size this layer wrote; for a removal, the size of what was removed.
+    pub size: u64,
+}
+
 /// Why a path could not be resolved.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ResolveError {
@@ -50,6 +70,9 @@ pub enum ResolveError {
     TooManyLinks,
     NotFound,
 }
+
+/// Paths a layer deleted below it, with the kind and size of what went.
+type Removed = BTreeMap<String, (EntryKind, u64)>;
 
 /// The final filesystem of an image.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -75,8 +98,8 @@ impl FileTree {
         self.nodes.iter().map(|(k, v)| (k.as_str(), v))
     }
 
-    /// Removes `path` and everything under it; returns how many non-directories went.
-    fn remove_tree(&mut self, path: &str, removed: &mut BTreeSet<String>) {
+    /// Removes `path` and everything under it, recording the non-directories that went.
+    fn remove_tree(&mut self, path: &str, removed: &mut Removed) {
         let mut doomed: Vec<String> = Vec::new();
         if path.is_empty() {
             doomed.extend(self.nodes.keys().cloned());
@@ -95,14 +118,14 @@ impl FileTree {
         for k in doomed {
             if let Some(node) = self.nodes.remove(&k) {
                 if node.kind != EntryKind::Dir {
-                    removed.insert(k);
+                    removed.insert(k, (node.kind, node.size));
                 }
             }
         }
     }
 
     /// Removes everything *under* `dir` (not `dir` itself).
-    fn clear_dir(&mut self, dir: &str, removed: &mut BTreeSet<String>) {
+    fn clear_dir(&mut self, dir: &str, removed: &mut Removed) {
         if dir.is_empty() {
             self.remove_tree("", removed);
             return;
@@ -173,10 +196,20 @@ impl FileTree {
 
 /// Merges layer scans (bottom first) into the final tree and per-layer change counts.
 pub fn squash(layers: &[LayerScan]) -> (FileTree, Vec<LayerChanges>) {
+    let (tree, changes, _) = squash_with_files(layers);
+    (tree, changes)
+}
+
+/// [`squash`], plus each layer's list of added, changed and removed paths, sorted by path.
+pub fn squash_with_files(
+    layers: &[LayerScan],
+) -> (FileTree, Vec<LayerChanges>, Vec<Vec<FileChange>>) {
     let mut tree = FileTree::default();
     let mut changes = Vec::with_capacity(layers.len());
+    let mut files = Vec::with_capacity(layers.len());
     for (index, layer) in layers.iter().enumerate() {
-        let mut removed: BTreeSet<String> = BTreeSet::new();
+        let mut removed = Removed::new();
+        let mut list: Vec<FileChange> = Vec::new();
         for dir in &layer.opaque_dirs {
             tree.clear_dir(dir, &mut removed);
         }
@@ -189,14 +222,14 @@ pub fn squash(layers: &[LayerScan]) -> (FileTree, Vec<LayerChanges>) {
             ..LayerChanges::default()
         };
         // Paths this layer writes, so a path written twice counts once.
-        let mut written: BTreeSet<&str> = BTreeSet::new();
+        let mut written: BTreeMap<&str, usize> = BTreeMap::new();
         for e in &layer.entries {
             if e.kind == EntryKind::File {
                 c.file_bytes += e.size;
             }
             let below = tree.nodes.get(&e.path).filter(|n| n.layer < index);
             let existed =
-                below.is_some_and(|n| n.kind != EntryKind::Dir) || removed.contains(&e.path);
+                below.is_some_and(|n| n.kind != EntryKind::Dir) || removed.contains_key(&e.path);
             let was_dir = tree
                 .nodes
                 .get(&e.path)
@@ -205,13 +238,28 @@ pub fn squash(layers: &[LayerScan]) -> (FileTree, Vec<LayerChanges>) {
                 // A file replacing a directory: the directory's contents go too.
                 tree.remove_tree(&e.path, &mut removed);
             }
-            if e.kind != EntryKind::Dir && written.insert(e.path.as_str()) {
-                if existed {
+            if let Some(&at) = written.get(e.path.as_str()) {
+                // Written again in this layer: the later entry is what the layer leaves.
+                if let Some(f) = list.get_mut(at) {
+                    f.kind = e.kind;
+                    f.size = e.size;
+                }
+            } else if e.kind != EntryKind::Dir {
+                written.insert(e.path.as_str(), list.len());
+                let change = if existed {
                     c.changed += 1;
                     removed.remove(&e.path);
+                    Change::Changed
                 } else {
                     c.added += 1;
-                }
+                    Change::Added
+                };
+                list.push(FileChange {
+                    path: format!("/{}", e.path),
+                    change,
+                    kind: e.kind,
+                    size: e.size,
+                });
             }
             tree.nodes.insert(
                 e.path.clone(),
@@ -231,6 +279,14 @@ pub fn squash(layers: &[LayerScan]) -> (FileTree, Vec<LayerChanges>) {
         tree.nodes.remove("");
         c.removed = removed.len() as u64;
         changes.push(c);
+        list.extend(removed.into_iter().map(|(path, (kind, size))| FileChange {
+            path: format!("/{path}"),
+            change: Change::Removed,
+            kind,
+            size,
+        }));
+        list.sort_by(|a, b| a.path.cmp(&b.path));
+        files.push(list);
     }
-    (tree, changes)
+    (tree, changes, files)
 }

@@ -86,6 +86,7 @@ pub(crate) fn candidates(
             manifest_digest: None,
             layers,
             platform: None,
+            annotations: Default::default(),
         });
     }
     Ok((layout.to_string(), out))

@@ -55,6 +55,9 @@ pub(crate) struct Candidate {
     pub layers: Vec<LayerRef>,
     /// `os/arch[/variant]` when an index says so.
     pub platform: Option<String>,
+    /// The image manifest's annotations (OCI layouts only), e.g.
+    /// `org.opencontainers.image.base.name`.
+    pub annotations: std::collections::BTreeMap<String, String>,
 }
 
 impl Candidate {
@@ -378,11 +381,10 @@ pub(crate) fn plan_members(
         variant: config.variant.clone(),
         created: config.created.clone(),
         base_layers: base_layers(&history),
-        base_name: config
-            .config
-            .as_ref()
-            .and_then(|c| c.labels.as_ref())
-            .and_then(|l| l.get("org.opencontainers.image.base.name").cloned()),
+        // The manifest's annotations first (what the OCI image spec defines them on), then the
+        // config's labels (where Dockerfiles put them).
+        base_name: base_annotation(chosen, &config, "org.opencontainers.image.base.name"),
+        base_digest: base_annotation(chosen, &config, "org.opencontainers.image.base.digest"),
         runtime: config.config.as_ref().map(runtime_info),
         layers,
         history,
@@ -473,6 +475,21 @@ fn runtime_info(c: &config::Runtime) -> crate::summary::RuntimeInfo {
         working_dir: c.working_dir.clone().filter(|w| !w.is_empty()),
         labels: c.labels.clone().unwrap_or_default(),
     }
+}
+
+fn base_annotation(chosen: &Candidate, config: &config::ImageConfig, key: &str) -> Option<String> {
+    chosen
+        .annotations
+        .get(key)
+        .or_else(|| {
+            config
+                .config
+                .as_ref()
+                .and_then(|c| c.labels.as_ref())
+                .and_then(|l| l.get(key))
+        })
+        .filter(|v| !v.trim().is_empty())
+        .cloned()
 }
 
 /// Where the base image ends, from the history: a base image's build ends with `CMD` (or

@@ -58,6 +58,8 @@ struct Manifest {
     /// Present when the "manifest" is in fact an index without a media type on its descriptor.
     #[serde(default)]
     manifests: Option<Vec<Descriptor>>,
+    #[serde(default)]
+    annotations: BTreeMap<String, String>,
 }
 
 fn platform_string(p: &Platform) -> String {
@@ -121,6 +123,7 @@ fn walk(
                 manifest_digest: Some(d.digest.clone()),
                 layers: Vec::new(),
                 platform,
+                annotations: BTreeMap::new(),
             });
             continue;
         }
@@ -171,6 +174,7 @@ fn walk(
             manifest_digest: Some(d.digest.clone()),
             layers,
             platform,
+            annotations: manifest.annotations,
         });
     }
     Ok(())
