@@ -22,9 +22,12 @@ if [ ! -d "$SRC" ]; then
     mv "$SRC.part" "$SRC"
   fi
 fi
-if [ -s "$OUT" ] && [ -z "$(find "$SRC" "$BIN" keys -newer "$OUT" -print -quit)" ]; then
+MANIFEST=target/site/advisories.json
+if [ -s "$OUT" ] && [ -s "$MANIFEST" ] && [ -z "$(find "$SRC" "$BIN" keys -newer "$OUT" -print -quit)" ]; then
   exit 0
 fi
 echo "[bundle] building $OUT from $SRC" >&2
 "$BIN" bundle build --osv "$SRC" --out "$OUT.tmp" --sign keys/bundle-dev.key >&2
 mv "$OUT.tmp" "$OUT"
+# The small manifest the page checks for a newer bundle before downloading one.
+"$BIN" bundle manifest "$OUT" --out "$MANIFEST"

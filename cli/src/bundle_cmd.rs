@@ -44,6 +44,24 @@ pub fn load(path: &Path, trust_key: Option<&Path>) -> anyhow::Result<(Header, Ad
         .with_context(|| format!("the bundle {} was rejected", path.display()))
 }
 
+/// Writes `advisories.json` for a bundle: its format, build time, records part digest and size,
+/// so a page can tell a newer bundle from the one it has without downloading it.
+pub fn manifest(path: &Path, out: &Path) -> anyhow::Result<()> {
+    let (header, _) = load(path, None)?;
+    let size = std::fs::metadata(path)?.len();
+    let doc = serde_json::json!({
+        "format_version": header.format_version,
+        "built": header.built,
+        "digest": header.digest,
+        "records": header.records,
+        "size": size,
+        "file": path.file_name().and_then(|n| n.to_str()).unwrap_or("advisories.trsb"),
+    });
+    std::fs::write(out, serde_json::to_string_pretty(&doc)? + "\n")
+        .with_context(|| format!("cannot write {}", out.display()))?;
+    Ok(())
+}
+
 /// Most bytes read from one advisory file, or from one entry of a zip export.
 const MAX_RECORD_FILE: u64 = 64 << 20;
 /// Most bytes read from one zip export in all.

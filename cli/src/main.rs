@@ -71,6 +71,10 @@ enum Command {
         /// Print how long loading the bundle and matching took, on stderr.
         #[arg(long)]
         timings: bool,
+        /// With `--format link`: the site's address, put before the `#` (e.g.
+        /// `https://tarsier.example/`).
+        #[arg(long, value_name = "URL")]
+        site: Option<String>,
         #[command(flatten)]
         limits: LimitArgs,
     },
@@ -119,6 +123,13 @@ enum BundleCommand {
         #[arg(long, value_name = "KEYFILE")]
         key: Option<PathBuf>,
     },
+    /// Write the small JSON manifest a site serves beside its bundle (`advisories.json`): the
+    /// page fetches it to learn whether a newer bundle is there before downloading it.
+    Manifest {
+        bundle: PathBuf,
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
     /// Make a new signing key pair: FILE (secret) and FILE.pub (public).
     Keygen {
         #[arg(value_name = "FILE")]
@@ -140,6 +151,9 @@ enum Format {
     Sarif,
     /// CSV: one line per finding.
     Csv,
+    /// A share link (docs/share-links.md): `#r1.…`, after `--site` when given. The page
+    /// reopens it offline and re-matches it against its own bundle.
+    Link,
 }
 
 /// The scan limits (see `scanner_core::Limits` for what each guards against).
@@ -226,6 +240,7 @@ fn main() -> ExitCode {
                 BundleCommand::Verify { bundle, key } => {
                     bundle_cmd::verify(&bundle, key.as_deref())
                 }
+                BundleCommand::Manifest { bundle, out } => bundle_cmd::manifest(&bundle, &out),
                 BundleCommand::Keygen { out } => bundle_cmd::keygen(&out),
             };
             match result {
@@ -284,6 +299,7 @@ fn main() -> ExitCode {
             bundle,
             trust_key,
             timings,
+            site,
         } => {
             let t0 = std::time::Instant::now();
             let advisories = match bundle
@@ -355,6 +371,11 @@ fn main() -> ExitCode {
                             }
                         }
                         Format::Csv => scanner_core::export::csv(&report),
+                        Format::Link => {
+                            let payload =
+                                scanner_core::share::SharedReport::from_report(&report).encode();
+                            format!("{}#{payload}\n", site.as_deref().unwrap_or(""))
+                        }
                         Format::Table => {
                             let mut t = render_scan_table(&scan);
                             if report.bundle.is_some() {

@@ -97,7 +97,7 @@ pub const EOL_TABLE: &[(&str, &str, &str)] = &[
     ("photon", "3.0", "2024-03-31"),
 ];
 
-fn eol_for(id: &str, version: &str) -> Option<EolStatus> {
+pub(crate) fn eol_for(id: &str, version: &str) -> Option<EolStatus> {
     EOL_TABLE
         .iter()
         .filter(|(d, prefix, _)| {

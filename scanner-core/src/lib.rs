@@ -28,6 +28,7 @@ pub mod matcher;
 pub mod progress;
 pub mod report;
 pub mod scan;
+pub mod share;
 pub mod source;
 pub mod summary;
 pub mod version;

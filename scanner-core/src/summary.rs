@@ -11,6 +11,8 @@ pub enum ArchiveFormat {
     DockerArchive,
     /// An OCI image layout in a tar: `index.json`, `blobs/sha256/` (skopeo `oci-archive:`, buildah).
     OciArchive,
+    /// No archive: a report reopened from a share link (`crate::share`).
+    SharedReport,
 }
 
 impl ArchiveFormat {
@@ -18,6 +20,7 @@ impl ArchiveFormat {
         match self {
             ArchiveFormat::DockerArchive => "docker-archive",
             ArchiveFormat::OciArchive => "oci-archive",
+            ArchiveFormat::SharedReport => "shared-report",
         }
     }
 }

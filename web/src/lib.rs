@@ -11,5 +11,5 @@ pub mod pool;
 pub mod protocol;
 pub mod worker;
 
-pub use protocol::{ScanEvent, ScanRequest};
+pub use protocol::{Reopened, ScanEvent, ScanRequest};
 pub use worker::ScanWorker;

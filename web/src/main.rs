@@ -12,7 +12,7 @@ use scanner_core::advisory::bundle::Header;
 use scanner_core::{ImagePlan, Limits, Progress, Report, Stage};
 use serde_bytes::ByteBuf;
 use tarsier_web::pool::Pool;
-use tarsier_web::{ScanEvent, ScanRequest};
+use tarsier_web::{Reopened, ScanEvent, ScanRequest};
 use wasm_bindgen::JsCast;
 
 mod i18n;
@@ -44,6 +44,8 @@ pub enum Phase {
         report: Arc<Report>,
         elapsed_ms: f64,
         match_ms: f64,
+        /// Set when the report came from a share link or a report file.
+        reopened: Option<Reopened>,
     },
     Failed {
         file_name: String,
@@ -69,20 +71,49 @@ pub enum BundleState {
         fetch_ms: f64,
         load_ms: f64,
         bytes: u64,
+        /// A newer bundle replaced the one the page started with.
+        updated: bool,
     },
     Failed(String),
 }
 
-/// Where the site serves its advisory bundle, relative to the page (so any path prefix works).
+/// Where the site serves its advisory bundle and the bundle's manifest, relative to the page
+/// (so any path prefix works).
 const BUNDLE_URL: &str = "advisories.trsb";
+const BUNDLE_MANIFEST_URL: &str = "advisories.json";
 
-/// The bundle's absolute URL, resolved against the page (the worker's own base differs).
-fn bundle_url() -> String {
+/// `rel`'s absolute URL, resolved against the page (the worker's own base differs).
+fn site_url(rel: &str) -> String {
     web_sys::window()
         .and_then(|w| w.location().href().ok())
-        .and_then(|page| web_sys::Url::new_with_base(BUNDLE_URL, &page).ok())
+        .and_then(|page| web_sys::Url::new_with_base(rel, &page).ok())
         .map(|u| u.href())
-        .unwrap_or_else(|| BUNDLE_URL.to_string())
+        .unwrap_or_else(|| rel.to_string())
+}
+
+/// The page's fragment when it is a report link (`#r…`).
+fn link_fragment() -> Option<String> {
+    let hash = web_sys::window()?.location().hash().ok()?;
+    let hash = hash.strip_prefix('#').unwrap_or(&hash);
+    (hash.starts_with('r') && hash.len() > 1).then(|| hash.to_string())
+}
+
+/// Registers the service worker that keeps the site usable offline (`sw.js`, written by
+/// `scripts/service-worker.mjs` at build time).
+fn register_service_worker() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let navigator = window.navigator();
+    if !js_sys::Reflect::has(&navigator, &"serviceWorker".into()).unwrap_or(false) {
+        return;
+    }
+    let promise = navigator.service_worker().register("./sw.js");
+    wasm_bindgen_futures::spawn_local(async move {
+        if let Err(e) = wasm_bindgen_futures::JsFuture::from(promise).await {
+            web_sys::console::warn_1(&e);
+        }
+    });
 }
 
 /// The name of the file being scanned, taken out of the phase that is about to end.
@@ -126,6 +157,7 @@ fn App() -> impl IntoView {
     let lang = RwSignal::new(initial);
     let phase = RwSignal::new(Phase::Idle);
     let bundle = RwSignal::new(BundleState::Loading);
+    let bundle_check = RwSignal::new(None::<(String, String)>);
     let dragging = RwSignal::new(false);
     let selected_image = RwSignal::new(None::<String>);
     let input_ref: NodeRef<leptos::html::Input> = NodeRef::new();
@@ -196,6 +228,7 @@ fn App() -> impl IntoView {
     };
     let on_event = move |w: usize, event: ScanEvent| match event {
         ScanEvent::Ready => {}
+        ScanEvent::BundleCheck { status, message } => bundle_check.set(Some((status, message))),
         ScanEvent::Progress(p) => set_progress(p),
         ScanEvent::LayerProgress { index, done } => layer_progress(index, Some(done)),
         ScanEvent::Planned { plan } => {
@@ -251,14 +284,20 @@ fn App() -> impl IntoView {
             fetch_ms,
             load_ms,
             bytes,
+            updated,
         } => bundle.set(BundleState::Ready {
             header: Arc::from(header),
             fetch_ms,
             load_ms,
             bytes,
+            updated,
         }),
         ScanEvent::BundleFailed { message } => bundle.set(BundleState::Failed(message)),
-        ScanEvent::Done { report, match_ms } => {
+        ScanEvent::Done {
+            report,
+            match_ms,
+            reopened,
+        } => {
             let started = job
                 .with_value(|j| j.as_ref().map(|j| j.started_ms))
                 .unwrap_or(0.0);
@@ -270,6 +309,7 @@ fn App() -> impl IntoView {
                     report: Arc::from(report),
                     elapsed_ms: now_ms() - started,
                     match_ms,
+                    reopened,
                 };
             });
         }
@@ -280,7 +320,13 @@ fn App() -> impl IntoView {
     // cancelled scan. The first worker assembles every report, so it loads the advisory bundle.
     let spawn_pool = move || {
         let pool = Pool::spawn(pool_size(), Rc::new(on_event));
-        pool.send(0, &ScanRequest::LoadBundle { url: bundle_url() });
+        pool.send(
+            0,
+            &ScanRequest::LoadBundle {
+                url: site_url(BUNDLE_URL),
+                manifest_url: site_url(BUNDLE_MANIFEST_URL),
+            },
+        );
         workers.set_value(Some(pool));
     };
     spawn_pool();
@@ -321,19 +367,64 @@ fn App() -> impl IntoView {
             done_bytes: 0,
             total_bytes: 0,
         }));
+        // Our own JSON report (the JSON export) is reopened, not scanned.
+        let is_report = file.name().to_ascii_lowercase().ends_with(".json")
+            || file.type_() == "application/json";
+        let request = if is_report {
+            ScanRequest::OpenReport { file }
+        } else {
+            ScanRequest::Plan {
+                file,
+                image,
+                limits: Limits::default(),
+            }
+        };
         workers.with_value(|pool| {
             if let Some(pool) = pool {
-                pool.send(
-                    0,
-                    &ScanRequest::Plan {
-                        file,
-                        image,
-                        limits: Limits::default(),
-                    },
-                )
+                pool.send(0, &request)
             }
         });
     };
+    // A share link: reopened by the first worker once its bundle is loaded.
+    let open_link = move |fragment: String| {
+        if matches!(phase.get_untracked(), Phase::Scanning { .. }) {
+            return;
+        }
+        phase.set(Phase::Scanning {
+            file_name: i18n::tr("shared report link").to_string(),
+            file_size: fragment.len() as u64,
+            progress: None,
+            started_ms: now_ms(),
+            layers: Vec::new(),
+        });
+        job.set_value(Some(Job {
+            file: web_sys::File::new_with_str_sequence(&js_sys::Array::new(), "link")
+                .expect("an empty File can always be made"),
+            started_ms: now_ms(),
+            plan: None,
+            layers: Vec::new(),
+            next_layer: 0,
+            done_bytes: 0,
+            total_bytes: 0,
+        }));
+        workers.with_value(|pool| {
+            if let Some(pool) = pool {
+                pool.send(0, &ScanRequest::OpenLink { fragment })
+            }
+        });
+    };
+    if let Some(fragment) = link_fragment() {
+        open_link(fragment);
+    }
+    if let Some(window) = web_sys::window() {
+        let on_hash = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || {
+            if let Some(fragment) = link_fragment() {
+                open_link(fragment);
+            }
+        });
+        window.set_onhashchange(Some(on_hash.as_ref().unchecked_ref()));
+        on_hash.forget();
+    }
 
     let on_change = move |_| {
         let Some(input) = input_ref.get() else { return };
@@ -392,7 +483,7 @@ fn App() -> impl IntoView {
             </header>
             {move || {
                 lang.track();
-                view::bundle_view(bundle.get())
+                view::bundle_view(bundle.get(), bundle_check.get())
             }}
             <main>
                 <section
@@ -532,5 +623,6 @@ fn main() {
         }
         stop.forget();
     }
+    register_service_worker();
     leptos::mount::mount_to_body(App);
 }

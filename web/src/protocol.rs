@@ -31,8 +31,16 @@ pub enum ScanRequest {
         limits: Limits,
     },
     /// Fetch, verify and load the advisory bundle at `url` (sent once, to the worker that
-    /// assembles reports; it keeps the bundle for every later scan).
-    LoadBundle { url: String },
+    /// assembles reports; it keeps the bundle for every later scan), then ask `manifest_url`
+    /// whether a newer one is published and, if so, download, verify and switch to it.
+    LoadBundle { url: String, manifest_url: String },
+    /// Reopen a share link (the URL fragment) against the loaded bundle.
+    OpenLink { fragment: String },
+    /// Reopen a report file (our JSON report) against the loaded bundle.
+    OpenReport {
+        #[serde(with = "serde_wasm_bindgen::preserve")]
+        file: web_sys::File,
+    },
     /// Squash walked layers (bincode `LayerScan`s, in layer order) into the report, and match
     /// its packages against the loaded bundle.
     Assemble {
@@ -64,6 +72,8 @@ pub enum ScanEvent {
         report: Box<Report>,
         /// Time spent matching packages against the bundle.
         match_ms: f64,
+        /// Set when the report was reopened from a link or a file rather than scanned.
+        reopened: Option<Reopened>,
     },
     /// The advisory bundle is loaded and verified.
     BundleLoaded {
@@ -73,6 +83,13 @@ pub enum ScanEvent {
         /// Verify (hashes, signature) + decompress + decode + structure check.
         load_ms: f64,
         bytes: u64,
+        /// True when this replaces the bundle loaded before (a newer one was published).
+        updated: bool,
+    },
+    /// The outcome of looking for a newer bundle: `current`, `offline` or `rejected`.
+    BundleCheck {
+        status: String,
+        message: String,
     },
     /// There is no usable bundle; scans still run, without findings.
     BundleFailed {
@@ -83,6 +100,14 @@ pub enum ScanEvent {
         message: String,
         hint: String,
     },
+}
+
+/// Where a reopened report came from, and how its findings changed since.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Reopened {
+    /// `link` or `file`.
+    pub source: String,
+    pub changes: scanner_core::share::Changes,
 }
 
 /// Encodes a worker message as a plain JS value with serde-wasm-bindgen, so a `File` can travel

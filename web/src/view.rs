@@ -139,7 +139,12 @@ pub fn phase_view(
             report,
             elapsed_ms,
             match_ms,
-        } => summary_view(&file_name, &report, (elapsed_ms, match_ms), selected, pick_image),
+            reopened,
+        } => view! {
+            {reopened.map(|r| reopened_view(&r, &report))}
+            {summary_view(&file_name, &report, (elapsed_ms, match_ms), selected, pick_image)}
+        }
+        .into_any(),
     }
 }
 
@@ -268,7 +273,69 @@ fn distro_view(report: &Report) -> AnyView {
 }
 
 /// The advisory bundle line under the top bar.
-pub fn bundle_view(state: BundleState) -> AnyView {
+/// The note over a report reopened from a link or a file: what changed since it was shared.
+fn reopened_view(r: &tarsier_web::Reopened, report: &Report) -> AnyView {
+    let c = &r.changes;
+    let source = if r.source == "link" {
+        crate::i18n::tr("Opened from a shared link")
+    } else {
+        crate::i18n::tr("Opened from a report file")
+    };
+    let then = c
+        .then_bundle
+        .as_ref()
+        .map(|(built, _)| crate::i18n::trf("advisories of {}", &[&friendly_time(built)]))
+        .unwrap_or_else(|| crate::i18n::tr("no advisories").to_string());
+    let now = report
+        .bundle
+        .as_ref()
+        .map(|b| crate::i18n::trf("advisories of {}", &[&friendly_time(&b.built)]))
+        .unwrap_or_else(|| crate::i18n::tr("no advisories").to_string());
+    let summary = if c.new.is_empty() && c.gone.is_empty() {
+        crate::i18n::tr("No change in findings since it was shared.").to_string()
+    } else {
+        crate::i18n::trf(
+            "{} new findings, {} fixed upstream or withdrawn since it was shared.",
+            &[&c.new.len(), &c.gone.len()],
+        )
+    };
+    let list = |ids: &[String]| ids.iter().take(50).cloned().collect::<Vec<_>>().join(", ");
+    view! {
+        <section class="card reopened" role="status" data-testid="reopened"
+            data-source=r.source.clone() data-new=c.new.len() data-gone=c.gone.len()>
+            <strong>{source}</strong>
+            <p data-testid="reopened-summary">{summary}</p>
+            <p class="muted small">
+                {crate::i18n::trf("Matched then with {}, now with {} in this browser. The image itself is not here: layers, files and configuration are not part of a link.", &[&then, &now])}
+            </p>
+            {(!c.new.is_empty()).then(|| view! { <p class="small" data-testid="reopened-new">{crate::i18n::tr("New: ")}<code>{list(&c.new)}</code></p> })}
+            {(!c.gone.is_empty()).then(|| view! { <p class="small" data-testid="reopened-gone">{crate::i18n::tr("No longer reported: ")}<code>{list(&c.gone)}</code></p> })}
+        </section>
+    }
+    .into_any()
+}
+
+/// Days since an RFC 3339 time, by this computer's clock.
+fn age_days(time: &str) -> Option<f64> {
+    let then = js_sys::Date::parse(time);
+    (!then.is_nan()).then(|| (js_sys::Date::now() - then) / 86_400_000.0)
+}
+
+/// Bundles older than this get a visible note.
+const STALE_DAYS: f64 = 7.0;
+
+pub fn bundle_view(state: BundleState, check: Option<(String, String)>) -> AnyView {
+    let check_view = check.and_then(|(status, message)| match status.as_str() {
+        "offline" => Some(view! {
+            <span class="muted" data-testid="bundle-check" data-status="offline" title=message>
+                {crate::i18n::tr(" · offline: using the saved bundle")}
+            </span>
+        }.into_any()),
+        "rejected" => Some(view! {
+            <span class="warn-text" data-testid="bundle-check" data-status="rejected">{format!(" · {message}")}</span>
+        }.into_any()),
+        _ => Some(view! { <span data-testid="bundle-check" data-status="current"></span> }.into_any()),
+    });
     match state {
         BundleState::Loading => view! {
             <div class="bundle-bar muted" data-testid="bundle-loading">{crate::i18n::tr("Loading advisories…")}</div>
@@ -279,7 +346,18 @@ pub fn bundle_view(state: BundleState) -> AnyView {
             fetch_ms,
             load_ms,
             bytes,
+            updated,
         } => {
+            let age = age_days(&header.built);
+            let stale = age.is_some_and(|d| d > STALE_DAYS);
+            let age_text = age.map(|d| {
+                let days = d.max(0.0).floor() as u64;
+                match days {
+                    0 => crate::i18n::tr("today").to_string(),
+                    1 => crate::i18n::tr("1 day old").to_string(),
+                    n => crate::i18n::trf("{} days old", &[&n]),
+                }
+            });
             let counts = header
                 .counts
                 .iter()
@@ -301,6 +379,16 @@ pub fn bundle_view(state: BundleState) -> AnyView {
                     {crate::i18n::tr("Advisories: ")}
                     <strong data-testid="bundle-records">{crate::i18n::trf("{} records", &[&header.records])}</strong>
                     {crate::i18n::trf(" · built {} · {} · {}", &[&friendly_time(&header.built), &header.signature, &counts])}
+                    {age_text.map(|a| view! { " · " <span data-testid="bundle-age">{a}</span> })}
+                    {updated.then(|| view! {
+                        " " <span class="chip ok" data-testid="bundle-updated">{crate::i18n::tr("updated just now")}</span>
+                    })}
+                    {check_view}
+                    {stale.then(|| view! {
+                        <div class="stale-note" role="status" data-testid="bundle-stale">
+                            {crate::i18n::tr("These advisories are more than a week old: newer vulnerabilities are missing. Go online and reload to update them.")}
+                        </div>
+                    })}
                 </div>
             }
             .into_any()
@@ -980,6 +1068,7 @@ fn download(name: &str, mime: &str, content: &str) -> Result<(), wasm_bindgen::J
 /// The export buttons: tarsier JSON, CycloneDX, SPDX, SARIF, CSV.
 fn exports_view(report: std::sync::Arc<Report>) -> AnyView {
     use scanner_core::export;
+    let share_report = report.clone();
     let stem = export::image_name(&report)
         .chars()
         .map(|c| {
@@ -1038,6 +1127,25 @@ fn exports_view(report: std::sync::Arc<Report>) -> AnyView {
             <button class="button secondary small" data-testid=format!("export-{kind}") on:click=on_click>{label}</button>
         }
     };
+    let share = RwSignal::new(None::<Result<String, usize>>);
+    let make_link = move |_| {
+        let payload = scanner_core::share::SharedReport::from_report(&share_report).encode();
+        if payload.len() > scanner_core::share::COMFORTABLE_LINK {
+            share.set(Some(Err(payload.len())));
+            return;
+        }
+        let base = web_sys::window()
+            .and_then(|w| w.location().href().ok())
+            .map(|h| h.split('#').next().unwrap_or_default().to_string())
+            .unwrap_or_default();
+        let link = format!("{base}#{payload}");
+        if let Some(w) = web_sys::window() {
+            // Best effort: the link is also shown to copy by hand.
+            let _ = w.navigator().clipboard().write_text(&link);
+        }
+        share.set(Some(Ok(link)));
+    };
+    let json_button = button("JSON", "json");
     view! {
         <div class="exports" role="group" aria-label=crate::i18n::tr("Export the report")>
             <span class="muted small">{crate::i18n::tr("Export")}</span>
@@ -1046,7 +1154,32 @@ fn exports_view(report: std::sync::Arc<Report>) -> AnyView {
             {button("SPDX", "spdx")}
             {button("SARIF", "sarif")}
             {button("CSV", "csv")}
+            <button class="button small" data-testid="share" on:click=make_link>{crate::i18n::tr("Copy link")}</button>
         </div>
+        {move || share.get().map(|s| match s {
+            Ok(link) => view! {
+                <div class="share-box" data-testid="share-box">
+                    <input readonly data-testid="share-link" value=link.clone() aria-label=crate::i18n::tr("Share link")
+                        on:focus=move |ev| {
+                            use wasm_bindgen::JsCast;
+                            if let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
+                                input.select();
+                            }
+                        }/>
+                    <span class="muted small">
+                        {crate::i18n::trf("Copied: {} characters. The report is in the part after #, which browsers never send to a server.", &[&link.len()])}
+                    </span>
+                </div>
+            }.into_any(),
+            Err(len) => view! {
+                <div class="share-box" data-testid="share-too-long">
+                    <span class="small">
+                        {crate::i18n::trf("This report needs a {} KB link, too long to paste reliably. Send the report file instead; dropping it on this page reopens it the same way.", &[&(len / 1024)])}
+                    </span>
+                    {json_button.clone()}
+                </div>
+            }.into_any(),
+        })}
     }
     .into_any()
 }
@@ -1104,6 +1237,8 @@ fn summary_view(
         .map(|w| view! { <li>{w.clone()}</li> })
         .collect_view();
     let has_warnings = !s.warnings.is_empty();
+    // A report reopened from a link has no layers, files or history to show.
+    let has_image = s.format != scanner_core::ArchiveFormat::SharedReport;
     view! {
         <section class="result" data-testid="summary">
             <div class="result-head">
@@ -1164,7 +1299,8 @@ fn summary_view(
             {findings_view(report)}
             {packages_view(report)}
             {runtime_view(report)}
-            {crate::layers::layers_view(report.clone())}
+            {has_image.then(|| crate::layers::layers_view(report.clone()))}
+            {has_image.then(|| view! {
             <div class="card">
                 <h3>
                     {crate::i18n::tr("History ")}
@@ -1174,6 +1310,7 @@ fn summary_view(
                 </h3>
                 <ol class="history">{history}</ol>
             </div>
+            })}
         </section>
     }
     .into_any()

@@ -19,7 +19,15 @@ use serde_bytes::ByteBuf;
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::blob::BlobSource;
-use crate::protocol::{decode, encode, ScanEvent, ScanRequest};
+use crate::protocol::{decode, encode, Reopened, ScanEvent, ScanRequest};
+use scanner_core::share::{finding_ids, Changes, SharedReport};
+
+/// Largest report file reopened (our JSON report of a very large image is a few MB).
+const MAX_REPORT_FILE: u64 = 256 << 20;
+/// Largest bundle manifest read.
+const MAX_MANIFEST: usize = 64 << 10;
+/// The Cache Storage cache the service worker serves the bundle from (static/sw.js agrees).
+const BUNDLE_CACHE: &str = "tarsier-bundle";
 
 /// The advisory bundle, as far as this worker has it.
 enum Advisories {
@@ -143,6 +151,31 @@ fn page_report(mut scan: scanner_core::ImageScan) -> Report {
     report
 }
 
+/// Reads a dropped report file (our JSON report).
+fn read_report(file: web_sys::File) -> Result<Report, String> {
+    let size = file.size() as u64;
+    if size > MAX_REPORT_FILE {
+        return Err(format!(
+            "this file is {} MB, larger than any report tarsier writes",
+            size >> 20
+        ));
+    }
+    let mut reader = open(file).map_err(|e| e.to_string())?;
+    let mut bytes = Vec::with_capacity(size as usize);
+    reader
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read the file: {e}"))?;
+    let report: Report = serde_json::from_slice(&bytes)
+        .map_err(|e| format!("this JSON file is not a tarsier report: {e}"))?;
+    if report.report_version > Report::VERSION {
+        return Err(format!(
+            "this report was written by a newer tarsier (report version {})",
+            report.report_version
+        ));
+    }
+    Ok(report)
+}
+
 fn open(file: web_sys::File) -> Result<ChunkedReader<BlobSource>, ImageError> {
     Ok(ChunkedReader::new(
         BlobSource::new(file.into())?,
@@ -159,10 +192,15 @@ fn js_error(e: JsValue) -> String {
         .unwrap_or_else(|| format!("{e:?}"))
 }
 
-/// Fetches `url` (relative to the worker script, so the site works under any path prefix).
-async fn fetch_bytes(url: String) -> Result<Vec<u8>, String> {
+/// Fetches `url`; `fresh` bypasses every cache (the HTTP cache, and the service worker's,
+/// which passes `no-store` requests to the network).
+async fn fetch_bytes(url: &str, fresh: bool) -> Result<Vec<u8>, String> {
     let global: web_sys::WorkerGlobalScope = js_sys::global().unchecked_into();
-    let response = wasm_bindgen_futures::JsFuture::from(global.fetch_with_str(&url))
+    let init = web_sys::RequestInit::new();
+    if fresh {
+        init.set_cache(web_sys::RequestCache::NoStore);
+    }
+    let response = wasm_bindgen_futures::JsFuture::from(global.fetch_with_str_and_init(url, &init))
         .await
         .map_err(|e| format!("cannot download {url}: {}", js_error(e)))?;
     let response: web_sys::Response = response
@@ -183,19 +221,115 @@ async fn fetch_bytes(url: String) -> Result<Vec<u8>, String> {
     Ok(js_sys::Uint8Array::new(&buffer).to_vec())
 }
 
+/// Stores a verified bundle where the service worker serves it from, replacing the old one.
+async fn cache_bundle(url: &str, bytes: &[u8]) -> Result<(), String> {
+    let global: web_sys::WorkerGlobalScope = js_sys::global().unchecked_into();
+    let caches = global.caches().map_err(js_error)?;
+    let cache = wasm_bindgen_futures::JsFuture::from(caches.open(BUNDLE_CACHE))
+        .await
+        .map_err(js_error)?;
+    let cache: web_sys::Cache = cache.unchecked_into();
+    let body = js_sys::Uint8Array::from(bytes);
+    let response = web_sys::Response::new_with_opt_buffer_source(Some(&body)).map_err(js_error)?;
+    wasm_bindgen_futures::JsFuture::from(cache.put_with_str(url, &response))
+        .await
+        .map_err(js_error)?;
+    Ok(())
+}
+
+/// What `advisories.json` says (`tarsier bundle manifest`).
+#[derive(serde::Deserialize)]
+struct BundleManifest {
+    built: String,
+    digest: String,
+}
+
+/// After the bundle is loaded: asks the manifest whether a newer one is published, and if so
+/// downloads, verifies and switches to it. The old bundle stays until the new one verifies.
+async fn check_for_update(state: &Rc<RefCell<ScanWorker>>, url: &str, manifest_url: &str) {
+    let check = |status: &str, message: String| {
+        post(&ScanEvent::BundleCheck {
+            status: status.into(),
+            message,
+        })
+    };
+    let manifest = match fetch_bytes(manifest_url, true).await {
+        Ok(bytes) if bytes.len() <= MAX_MANIFEST => bytes,
+        Ok(_) => return check("rejected", "the bundle manifest is too large".into()),
+        Err(e) => return check("offline", e),
+    };
+    let manifest: BundleManifest = match serde_json::from_slice(&manifest) {
+        Ok(m) => m,
+        Err(e) => return check("rejected", format!("the bundle manifest is damaged: {e}")),
+    };
+    let current = match &state.borrow().advisories {
+        Advisories::Ready(h, _) => Some((h.digest.clone(), h.built.clone())),
+        _ => None,
+    };
+    if current.as_ref().is_some_and(|(d, _)| *d == manifest.digest) {
+        return check("current", String::new());
+    }
+    if current
+        .as_ref()
+        .is_some_and(|(_, built)| *built >= manifest.built)
+    {
+        return check("current", "the published bundle is not newer".into());
+    }
+    // A query the service worker never answers from its cache.
+    let digest: String = manifest
+        .digest
+        .chars()
+        .filter(char::is_ascii_hexdigit)
+        .take(64)
+        .collect();
+    let fresh_url = format!("{url}?v={digest}");
+    let t0 = now_ms();
+    let bytes = match fetch_bytes(&fresh_url, true).await {
+        Ok(b) => b,
+        Err(e) => return check("offline", e),
+    };
+    let fetch_ms = now_ms() - t0;
+    let t1 = now_ms();
+    let keys = bundle::built_in_keys();
+    match bundle::read(&bytes, Trust::SignatureRequired(&keys)) {
+        Ok((header, db)) => {
+            let header = Box::new(header);
+            state.borrow_mut().advisories = Advisories::Ready(header.clone(), db);
+            let load_ms = now_ms() - t1;
+            if let Err(e) = cache_bundle(url, &bytes).await {
+                web_sys::console::warn_1(&JsValue::from_str(&format!(
+                    "tarsier: the new bundle is in use but could not be kept for offline use: {e}"
+                )));
+            }
+            post(&ScanEvent::BundleLoaded {
+                header,
+                fetch_ms,
+                load_ms,
+                bytes: bytes.len() as u64,
+                updated: true,
+            });
+        }
+        Err(e) => check(
+            "rejected",
+            format!("a newer bundle was published but rejected, so the current one stays: {e}"),
+        ),
+    }
+}
+
 impl ScanWorker {
     fn handle(state: &Rc<RefCell<Self>>, request: ScanRequest) {
-        if let ScanRequest::LoadBundle { url } = request {
+        if let ScanRequest::LoadBundle { url, manifest_url } = request {
             state.borrow_mut().advisories = Advisories::Loading;
             let t0 = now_ms();
             let state = state.clone();
             wasm_bindgen_futures::spawn_local(async move {
-                let result = fetch_bytes(url).await;
+                let result = fetch_bytes(&url, false).await;
                 let fetch_ms = now_ms() - t0;
                 let waiting = state.borrow_mut().bundle_fetched(result, fetch_ms);
                 for request in waiting {
                     Self::handle(&state, request);
                 }
+                check_for_update(&state, &url, &manifest_url).await;
             });
             return;
         }
@@ -288,12 +422,44 @@ impl ScanWorker {
                     },
                 }
             }
-            request @ ScanRequest::Assemble { .. }
+            request @ (ScanRequest::Assemble { .. }
+            | ScanRequest::OpenLink { .. }
+            | ScanRequest::OpenReport { .. })
                 if matches!(self.advisories, Advisories::Loading) =>
             {
                 self.waiting.push(request);
                 return None;
             }
+            ScanRequest::OpenLink { fragment } => match SharedReport::decode(&fragment) {
+                Ok(shared) => self.reopen(
+                    shared.to_report(),
+                    &shared.findings,
+                    shared.bundle.clone(),
+                    "link",
+                ),
+                Err(e) => ScanEvent::Failed {
+                    code: "share-link".into(),
+                    message: e.to_string(),
+                    hint: e.hint().into(),
+                },
+            },
+            ScanRequest::OpenReport { file } => match read_report(file) {
+                Ok(report) => {
+                    let then = finding_ids(&report);
+                    let bundle = report
+                        .bundle
+                        .as_ref()
+                        .map(|b| (b.built.clone(), b.digest.clone()));
+                    self.reopen(report, &then, bundle, "file")
+                }
+                Err(message) => ScanEvent::Failed {
+                    code: "report-file".into(),
+                    message,
+                    hint: "Drop a report that tarsier exported (the JSON button), or an image \
+                           archive."
+                        .into(),
+                },
+            },
             ScanRequest::Assemble { plan, layers } => {
                 let scans = layers
                     .iter()
@@ -321,7 +487,32 @@ impl ScanWorker {
         ScanEvent::Done {
             report: Box::new(report),
             match_ms: now_ms() - t0,
+            reopened: None,
         }
+    }
+
+    /// Re-matches a reopened report against this browser's bundle and says what changed since
+    /// its findings (`then`) were recorded.
+    fn reopen(
+        &self,
+        mut report: Report,
+        then: &[String],
+        then_bundle: Option<(String, String)>,
+        source: &str,
+    ) -> ScanEvent {
+        report.findings.clear();
+        report.bundle = None;
+        let mut event = self.finish(report);
+        if let ScanEvent::Done {
+            report, reopened, ..
+        } = &mut event
+        {
+            *reopened = Some(Reopened {
+                source: source.into(),
+                changes: Changes::between(then, &finding_ids(report), then_bundle),
+            });
+        }
+        event
     }
 }
 
@@ -349,6 +540,7 @@ impl ScanWorker {
                     fetch_ms,
                     load_ms: now_ms() - t0,
                     bytes,
+                    updated: false,
                 }
             }
             Err(message) => {
