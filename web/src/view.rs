@@ -325,16 +325,16 @@ fn age_days(time: &str) -> Option<f64> {
 const STALE_DAYS: f64 = 7.0;
 
 pub fn bundle_view(state: BundleState, check: Option<(String, String)>) -> AnyView {
-    let check_view = check.and_then(|(status, message)| match status.as_str() {
-        "offline" => Some(view! {
+    let check_view = check.map(|(status, message)| match status.as_str() {
+        "offline" => view! {
             <span class="muted" data-testid="bundle-check" data-status="offline" title=message>
                 {crate::i18n::tr(" · offline: using the saved bundle")}
             </span>
-        }.into_any()),
-        "rejected" => Some(view! {
+        }.into_any(),
+        "rejected" => view! {
             <span class="warn-text" data-testid="bundle-check" data-status="rejected">{format!(" · {message}")}</span>
-        }.into_any()),
-        _ => Some(view! { <span data-testid="bundle-check" data-status="current"></span> }.into_any()),
+        }.into_any(),
+        _ => view! { <span data-testid="bundle-check" data-status="current"></span> }.into_any(),
     });
     match state {
         BundleState::Loading => view! {
