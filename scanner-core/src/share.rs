@@ -20,8 +20,8 @@ use crate::summary::{ArchiveFormat, ImageSummary};
 
 /// The fragment's prefix for format version 1.
 pub const PREFIX: &str = "r1.";
-/// Longest link payload accepted (after the `#`): 2 MB, about what browsers keep in a URL.
-pub const MAX_PAYLOAD: usize = 2 << 20;
+/// Longest link payload accepted (after the `#`): 1 MiB (Chromium keeps URLs up to 2 MiB).
+pub const MAX_PAYLOAD: usize = 1 << 20;
 /// Most bytes a payload may inflate to: 16 MiB (a decompression bomb stops here).
 pub const MAX_INFLATED: u64 = 16 << 20;
 /// Most packages / finding ids / table strings a link may carry.

@@ -246,6 +246,7 @@ fn zh(en: &str) -> Option<&'static str> {
         "base" => "基础",
         "uncompressed" => "未压缩",
         // Share links, offline, bundle age
+        "Can't read " => "无法读取 ",
         "shared report link" => "共享的报告链接",
         " · offline: using the saved bundle" => " · 离线：使用已保存的漏洞库",
         "today" => "今天构建",

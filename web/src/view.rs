@@ -127,7 +127,7 @@ pub fn phase_view(
             hint,
         } => view! {
             <section class="card error-card" role="alert" data-testid="error">
-                <h2>"Can't read " <span class="file-name">{file_name}</span></h2>
+                <h2>{crate::i18n::tr("Can't read ")} <span class="file-name">{file_name}</span></h2>
                 <p class="error-message">{capitalise(&message)} "."</p>
                 <p class="muted">{with_code_spans(&hint)}</p>
                 <label class="button secondary" for="file-input">{crate::i18n::tr("Choose another file")}</label>
