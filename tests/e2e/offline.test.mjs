@@ -369,3 +369,65 @@ test('privacy: no request leaves the origin, and the CSP holds with no violation
   assert.deepEqual(log.errors, []);
   await context.close();
 });
+
+test('a report too big for a link offers the report file, which reopens when dropped', async () => {
+  // 3,000 packages with random names and versions: no compression saves this link.
+  const rand = (n) => [...Array(n)].map(() => Math.floor(Math.random() * 36).toString(36)).join('');
+  let status = '';
+  for (let i = 0; i < 3000; i++) {
+    status += `Package: p${rand(14)}\nStatus: install ok installed\nArchitecture: amd64\nVersion: ${rand(3)}.${rand(4)}-${rand(3)}\n\n`;
+  }
+  const layer = makeTar([
+    { name: 'etc/os-release', data: 'ID=debian\nVERSION_ID="12"\n' },
+    { name: 'var/lib/dpkg/status', data: status },
+  ]);
+  const file = path.join(tmp, 'huge.tar');
+  fs.writeFileSync(
+    file,
+    makeTar([
+      { name: 'l0/layer.tar', data: layer },
+      { name: 'c.json', data: JSON.stringify({ os: 'linux', architecture: 'amd64' }) },
+      { name: 'manifest.json', data: JSON.stringify([{ Config: 'c.json', RepoTags: ['huge:1'], Layers: ['l0/layer.tar'] }]) },
+    ]),
+  );
+  const { context, log } = await openContext(env, { acceptDownloads: true });
+  const page = await context.newPage();
+  await ready(page, env.url);
+  await page.setInputFiles('#file-input', file);
+  await page.waitForSelector('[data-testid=summary]', { timeout: 30_000 });
+  await page.click('[data-testid=share]');
+  const box = await page.waitForSelector('[data-testid=share-too-long]');
+  assert.match(await box.innerText(), /\d+ KB link/);
+  assert.equal(await page.locator('[data-testid=share-link]').count(), 0);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=share-too-long] [data-testid=export-json]')]);
+  const saved = path.join(tmp, download.suggestedFilename());
+  await download.saveAs(saved);
+  assert.ok(saved.endsWith('.tarsier.json'), saved);
+  await page.setInputFiles('#file-input', saved);
+  const note = await page.waitForSelector('[data-testid=reopened][data-source=file]', { timeout: 30_000 });
+  assert.equal(await note.getAttribute('data-new'), '0');
+  assert.equal(await page.innerText('[data-testid=image-name]'), 'huge:1');
+  assert.deepEqual(log.errors, []);
+  await context.close();
+});
+
+test('installable: the web manifest has a name, icons and a theme colour, all served', async () => {
+  const { context } = await openContext();
+  const page = await context.newPage();
+  await ready(page, env.url);
+  const href = await page.getAttribute('link[rel=manifest]', 'href');
+  const manifestUrl = new URL(href, env.url).href;
+  const manifest = await (await page.request.get(manifestUrl)).json();
+  assert.ok(manifest.name && manifest.short_name, 'name');
+  assert.match(manifest.theme_color, /^#[0-9a-f]{6}$/i);
+  assert.equal(manifest.start_url, './');
+  assert.equal(manifest.display, 'standalone');
+  const sizes = manifest.icons.map((i) => i.sizes);
+  for (const s of ['192x192', '512x512']) assert.ok(sizes.includes(s), `a ${s} icon`);
+  for (const icon of manifest.icons) {
+    const r = await page.request.get(new URL(icon.src, manifestUrl).href);
+    assert.equal(r.status(), 200, icon.src);
+    assert.equal(r.headers()['content-type'].split(';')[0], icon.type, icon.src);
+  }
+  await context.close();
+});
