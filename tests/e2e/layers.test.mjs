@@ -87,6 +87,12 @@ test('layers list their packages and findings; the file tree marks changes and h
   await page.waitForSelector('[data-testid=bundle-info]', { timeout: 30_000 });
   await page.setInputFiles('#file-input', file);
   await page.waitForSelector('[data-testid=layers]', { timeout: 30_000 });
+  // The section bar brings the Layers view into sight.
+  await page.locator('[data-testid=section-nav] button', { hasText: 'Layers' }).click();
+  await page.waitForFunction(() => {
+    const r = document.querySelector('[data-testid=layers]').getBoundingClientRect();
+    return r.top >= -1 && r.top < window.innerHeight;
+  });
   const rows = page.locator('[data-testid=layers] [data-testid=layer-row]');
   assert.equal(await rows.count(), 2);
   for (const i of [0, 1]) {

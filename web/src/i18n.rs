@@ -247,6 +247,9 @@ fn zh(en: &str) -> Option<&'static str> {
         "uncompressed" => "未压缩",
         // Share links, offline, bundle age
         "Can't read " => "无法读取 ",
+        "Report sections" => "报告各部分",
+        "History" => "历史",
+        "Vulnerabilities" => "漏洞",
         "shared report link" => "共享的报告链接",
         " · offline: using the saved bundle" => " · 离线：使用已保存的漏洞库",
         "today" => "今天构建",

@@ -320,7 +320,7 @@ pub fn layers_view(report: Arc<Report>) -> AnyView {
         })
         .collect_view();
     view! {
-        <div class="card" data-testid="layers">
+        <div class="card" id="sec-layers" data-testid="layers">
             <h3>{tr("Layers")}</h3>
             <div class="table-wrap">
                 <table class="layers">

@@ -273,6 +273,33 @@ fn distro_view(report: &Report) -> AnyView {
 }
 
 /// The advisory bundle line under the top bar.
+/// A bar of buttons that bring each part of the report into view (keyboard reachable; the
+/// report stays one page, so the browser's find works across all of it).
+fn section_nav(has_image: bool, has_config: bool) -> AnyView {
+    let go = |id: &'static str| {
+        move |_| {
+            if let Some(el) = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.get_element_by_id(id))
+            {
+                el.scroll_into_view();
+            }
+        }
+    };
+    view! {
+        <nav class="section-nav" aria-label=crate::i18n::tr("Report sections") data-testid="section-nav">
+            <button class="button secondary small" on:click=go("sec-findings")>{crate::i18n::tr("Vulnerabilities")}</button>
+            <button class="button secondary small" on:click=go("sec-packages")>{crate::i18n::tr("Packages")}</button>
+            {has_config.then(|| view! { <button class="button secondary small" on:click=go("sec-image")>{crate::i18n::tr("Image configuration")}</button> })}
+            {has_image.then(|| view! {
+                <button class="button secondary small" on:click=go("sec-layers")>{crate::i18n::tr("Layers")}</button>
+                <button class="button secondary small" on:click=go("sec-history")>{crate::i18n::tr("History")}</button>
+            })}
+        </nav>
+    }
+    .into_any()
+}
+
 /// The note over a report reopened from a link or a file: what changed since it was shared.
 fn reopened_view(r: &tarsier_web::Reopened, report: &Report) -> AnyView {
     let c = &r.changes;
@@ -561,7 +588,7 @@ fn runtime_view(report: &Report) -> AnyView {
         )
     });
     view! {
-        <div class="card" data-testid="runtime">
+        <div class="card" id="sec-image" data-testid="runtime">
             <h3>{crate::i18n::tr("Image configuration")}</h3>
             <dl class="runtime">
                 <dt>{crate::i18n::tr("User")}</dt><dd data-testid="runtime-user">{user}{root.then(|| view! { " " <span class="chip danger">{crate::i18n::tr("runs as root")}</span> })}</dd>
@@ -849,7 +876,7 @@ fn findings_view(report: &Report) -> AnyView {
             .collect_view()
     };
     view! {
-        <div class="card" data-testid="findings">
+        <div class="card" id="sec-findings" data-testid="findings">
             <h3>
                 {crate::i18n::tr("Vulnerabilities ")}
                 <span class="muted small" data-testid="finding-count">{total.to_string()}</span>
@@ -1019,7 +1046,7 @@ fn packages_view(report: &Report) -> AnyView {
         }
     };
     view! {
-        <div class="card">
+        <div class="card" id="sec-packages">
             <h3>
                 {crate::i18n::tr("Packages ")}
                 <span class="muted small" data-testid="package-count">{format!("{count}")}</span>
@@ -1256,6 +1283,7 @@ fn summary_view(
                 {image_picker(s, selected, pick_image)}
             </div>
             {exports_view(report.clone())}
+            {section_nav(has_image, report.image.runtime.is_some())}
             <Show when=move || has_warnings>
                 <div class="card warning-card" role="status">
                     <strong>{crate::i18n::tr("Warnings")}</strong>
@@ -1301,7 +1329,7 @@ fn summary_view(
             {runtime_view(report)}
             {has_image.then(|| crate::layers::layers_view(report.clone()))}
             {has_image.then(|| view! {
-            <div class="card">
+            <div class="card" id="sec-history">
                 <h3>
                     {crate::i18n::tr("History ")}
                     <span class="muted small">
