@@ -248,6 +248,9 @@ fn zh(en: &str) -> Option<&'static str> {
         // Share links, offline, bundle age
         "Can't read " => "无法读取 ",
         "Report sections" => "报告各部分",
+        "signed" => "已签名",
+        "unsigned" => "未签名",
+        "no layer" => "无层",
         "History" => "历史",
         "Vulnerabilities" => "漏洞",
         "shared report link" => "共享的报告链接",

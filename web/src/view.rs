@@ -405,7 +405,7 @@ pub fn bundle_view(state: BundleState, check: Option<(String, String)>) -> AnyVi
                     <span class="lock" aria-hidden="true"></span>
                     {crate::i18n::tr("Advisories: ")}
                     <strong data-testid="bundle-records">{crate::i18n::trf("{} records", &[&header.records])}</strong>
-                    {crate::i18n::trf(" · built {} · {} · {}", &[&friendly_time(&header.built), &header.signature, &counts])}
+                    {crate::i18n::trf(" · built {} · {} · {}", &[&friendly_time(&header.built), &crate::i18n::tr(if header.signature == "signed" { "signed" } else { "unsigned" }), &counts])}
                     {age_text.map(|a| view! { " · " <span data-testid="bundle-age">{a}</span> })}
                     {updated.then(|| view! {
                         " " <span class="chip ok" data-testid="bundle-updated">{crate::i18n::tr("updated just now")}</span>
@@ -1244,9 +1244,11 @@ fn summary_view(
         .map(|h| {
             let badge = match h.layer {
                 Some(i) => {
-                    view! { <span class="chip layer">{format!("layer {i}")}</span> }.into_any()
+                    view! { <span class="chip layer">{crate::i18n::trf("layer {}", &[&i])}</span> }
+                        .into_any()
                 }
-                None => view! { <span class="chip empty">"no layer"</span> }.into_any(),
+                None => view! { <span class="chip empty">{crate::i18n::tr("no layer")}</span> }
+                    .into_any(),
             };
             let when = h.created.as_deref().map(friendly_time).unwrap_or_default();
             view! {
