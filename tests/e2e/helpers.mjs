@@ -48,6 +48,8 @@ export async function start({ prefix = '/', dist = DIST } = {}) {
     browser,
     async close() {
       await browser.close();
+      // Drop kept-alive connections too, so closing never waits on a socket the browser left.
+      server.closeAllConnections();
       await new Promise((r) => server.close(r));
     },
   };
@@ -86,26 +88,31 @@ export async function dropFile(page, filePath, name = path.basename(filePath)) {
   );
 }
 
+/** A ustar header for a regular file of `size` bytes (a Number, so sizes past what a Buffer holds work). */
+export function tarHeader(name, size) {
+  const h = Buffer.alloc(512);
+  h.write(name, 0, 100, 'utf8');
+  h.write('0000644\0', 100);
+  h.write('0000000\0', 108);
+  h.write('0000000\0', 116);
+  h.write(size.toString(8).padStart(11, '0') + '\0', 124);
+  h.write('00000000000\0', 136);
+  h.write('        ', 148);
+  h.write('0', 156);
+  h.write('ustar\0', 257);
+  h.write('00', 263);
+  let sum = 0;
+  for (const b of h) sum += b;
+  h.write(sum.toString(8).padStart(6, '0') + '\0 ', 148);
+  return h;
+}
+
 /** A minimal ustar writer for archives built inside the tests: [{name, data: Buffer|string}]. */
 export function makeTar(entries) {
   const blocks = [];
   for (const { name, data } of entries) {
     const body = Buffer.isBuffer(data) ? data : Buffer.from(data);
-    const h = Buffer.alloc(512);
-    h.write(name, 0, 100, 'utf8');
-    h.write('0000644\0', 100);
-    h.write('0000000\0', 108);
-    h.write('0000000\0', 116);
-    h.write(body.length.toString(8).padStart(11, '0') + '\0', 124);
-    h.write('00000000000\0', 136);
-    h.write('        ', 148);
-    h.write('0', 156);
-    h.write('ustar\0', 257);
-    h.write('00', 263);
-    let sum = 0;
-    for (const b of h) sum += b;
-    h.write(sum.toString(8).padStart(6, '0') + '\0 ', 148);
-    blocks.push(h, body, Buffer.alloc((512 - (body.length % 512)) % 512));
+    blocks.push(tarHeader(name, body.length), body, Buffer.alloc((512 - (body.length % 512)) % 512));
   }
   blocks.push(Buffer.alloc(1024));
   return Buffer.concat(blocks);

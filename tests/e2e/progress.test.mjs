@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { start, makeTar, ARTIFACTS } from './helpers.mjs';
+import { start, makeTar, tarHeader, ARTIFACTS } from './helpers.mjs';
 
 let env;
 let tmp;
@@ -20,25 +20,6 @@ after(async () => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-/** A ustar header for one regular file of `size` bytes (size may exceed what a Buffer holds). */
-function header(name, size) {
-  const h = Buffer.alloc(512);
-  h.write(name, 0, 100, 'utf8');
-  h.write('0000644\0', 100);
-  h.write('0000000\0', 108);
-  h.write('0000000\0', 116);
-  h.write(size.toString(8).padStart(11, '0') + '\0', 124);
-  h.write('00000000000\0', 136);
-  h.write('        ', 148);
-  h.write('0', 156);
-  h.write('ustar\0', 257);
-  h.write('00', 263);
-  let sum = 0;
-  for (const b of h) sum += b;
-  h.write(sum.toString(8).padStart(6, '0') + '\0 ', 148);
-  return h;
-}
-
 /**
  * A docker-archive whose one gzip layer holds a 6 GiB file of zeros, written as many identical
  * gzip members (multi-member gzip, as eStargz uses): a few MB on disk, seconds of inflating.
@@ -47,7 +28,7 @@ function slowImage() {
   const chunk = 64 << 20;
   const count = 96;
   const member = zlib.gzipSync(Buffer.alloc(chunk), { level: 9 });
-  const parts = [zlib.gzipSync(header('big.bin', chunk * count))];
+  const parts = [zlib.gzipSync(tarHeader('big.bin', chunk * count))];
   for (let i = 0; i < count; i++) parts.push(member);
   parts.push(zlib.gzipSync(Buffer.alloc(1024)));
   const layer = Buffer.concat(parts);
@@ -61,7 +42,7 @@ function slowImage() {
   return file;
 }
 
-test('per-layer progress with bytes and an ETA; Cancel terminates the workers', async () => {
+test('per-layer progress with bytes and an ETA; Cancel terminates the workers', { timeout: 180_000 }, async () => {
   const file = slowImage();
   const context = await env.browser.newContext();
   const page = await context.newPage();

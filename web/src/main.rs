@@ -126,13 +126,39 @@ fn take_file_name(phase: &mut Phase) -> String {
 
 /// The scan under way, as the coordinator sees it.
 struct Job {
-    file: web_sys::File,
+    /// The image being scanned; `None` when a link is being reopened.
+    file: Option<web_sys::File>,
     started_ms: f64,
     plan: Option<ImagePlan>,
     layers: Vec<Option<ByteBuf>>,
     next_layer: usize,
     done_bytes: u64,
     total_bytes: u64,
+}
+
+impl Job {
+    fn new(file: Option<web_sys::File>) -> Job {
+        Job {
+            file,
+            started_ms: now_ms(),
+            plan: None,
+            layers: Vec::new(),
+            next_layer: 0,
+            done_bytes: 0,
+            total_bytes: 0,
+        }
+    }
+}
+
+/// The phase of a scan (or a reopening) that has just started.
+fn scanning(file_name: String, file_size: u64) -> Phase {
+    Phase::Scanning {
+        file_name,
+        file_size,
+        progress: None,
+        started_ms: now_ms(),
+        layers: Vec::new(),
+    }
 }
 
 pub fn now_ms() -> f64 {
@@ -191,7 +217,7 @@ fn App() -> impl IntoView {
             let layer = plan.jobs.get(j.next_layer)?.clone();
             j.next_layer += 1;
             Some(ScanRequest::Layer {
-                file: j.file.clone(),
+                file: j.file.clone()?,
                 job: layer,
                 limits: Limits::default(),
             })
@@ -349,24 +375,10 @@ fn App() -> impl IntoView {
         if matches!(phase.get_untracked(), Phase::Scanning { .. }) {
             return;
         }
-        phase.set(Phase::Scanning {
-            file_name: file.name(),
-            file_size: file.size() as u64,
-            progress: None,
-            started_ms: now_ms(),
-            layers: Vec::new(),
-        });
+        phase.set(scanning(file.name(), file.size() as u64));
         last_file.set_value(Some(file.clone()));
         selected_image.set(image.clone());
-        job.set_value(Some(Job {
-            file: file.clone(),
-            started_ms: now_ms(),
-            plan: None,
-            layers: Vec::new(),
-            next_layer: 0,
-            done_bytes: 0,
-            total_bytes: 0,
-        }));
+        job.set_value(Some(Job::new(Some(file.clone()))));
         // Our own JSON report (the JSON export) is reopened, not scanned.
         let is_report = file.name().to_ascii_lowercase().ends_with(".json")
             || file.type_() == "application/json";
@@ -390,23 +402,11 @@ fn App() -> impl IntoView {
         if matches!(phase.get_untracked(), Phase::Scanning { .. }) {
             return;
         }
-        phase.set(Phase::Scanning {
-            file_name: i18n::tr("shared report link").to_string(),
-            file_size: fragment.len() as u64,
-            progress: None,
-            started_ms: now_ms(),
-            layers: Vec::new(),
-        });
-        job.set_value(Some(Job {
-            file: web_sys::File::new_with_str_sequence(&js_sys::Array::new(), "link")
-                .expect("an empty File can always be made"),
-            started_ms: now_ms(),
-            plan: None,
-            layers: Vec::new(),
-            next_layer: 0,
-            done_bytes: 0,
-            total_bytes: 0,
-        }));
+        phase.set(scanning(
+            i18n::tr("shared report link").to_string(),
+            fragment.len() as u64,
+        ));
+        job.set_value(Some(Job::new(None)));
         workers.with_value(|pool| {
             if let Some(pool) = pool {
                 pool.send(0, &ScanRequest::OpenLink { fragment })
