@@ -320,10 +320,12 @@ fn App() -> impl IntoView {
         }),
         ScanEvent::BundleFailed { message } => bundle.set(BundleState::Failed(message)),
         ScanEvent::Done {
-            report,
+            mut report,
             match_ms,
             reopened,
+            layer_files,
         } => {
+            report.layer_files = bincode::deserialize(&layer_files).unwrap_or_default();
             let started = job
                 .with_value(|j| j.as_ref().map(|j| j.started_ms))
                 .unwrap_or(0.0);

@@ -74,6 +74,9 @@ pub enum ScanEvent {
         match_ms: f64,
         /// Set when the report was reopened from a link or a file rather than scanned.
         reopened: Option<Reopened>,
+        /// The report's `layer_files`, bincode-encoded: tens of thousands of small records
+        /// travel far faster as one byte array than as JS objects.
+        layer_files: ByteBuf,
     },
     /// The advisory bundle is loaded and verified.
     BundleLoaded {
