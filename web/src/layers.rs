@@ -93,6 +93,22 @@ struct Tree<'a> {
     open: &'a BTreeSet<String>,
 }
 
+/// One file of the tree: `label` is its name (in the tree) or its whole path (flat list).
+fn file_row(c: &FileChange, label: String, indent: Option<String>, hot: bool) -> AnyView {
+    view! {
+        <li class=format!("tree-row file {}", change_class(c.change)) class:hot=hot
+            data-testid="tree-file" data-path=c.path.clone() data-change=change_class(c.change)>
+            <span class="tree-file" style=indent>
+                <span class="mark" aria-hidden="true">{change_mark(c.change)}</span>
+                <span class="tree-name">{label}</span>
+            </span>
+            <span class="muted num">{human_bytes(c.size)}</span>
+            {hot.then(|| view! { <span class="chip danger">{tr("findings")}</span> })}
+        </li>
+    }
+    .into_any()
+}
+
 /// Renders `dir` (at `prefix`) and, for expanded directories, their contents.
 fn dir_rows(t: &Tree, dir: &Dir, prefix: &str, depth: usize, out: &mut Vec<AnyView>) {
     let Tree {
@@ -149,21 +165,12 @@ fn dir_rows(t: &Tree, dir: &Dir, prefix: &str, depth: usize, out: &mut Vec<AnyVi
         }
         shown += 1;
         let Some(c) = changes.get(*i) else { continue };
-        let hot = flagged(&c.path);
-        out.push(
-            view! {
-                <li class=format!("tree-row file {}", change_class(c.change)) class:hot=hot
-                    data-testid="tree-file" data-path=c.path.clone() data-change=change_class(c.change)>
-                    <span class="tree-file" style=indent.clone()>
-                        <span class="mark" aria-hidden="true">{change_mark(c.change)}</span>
-                        <span class="tree-name">{name.clone()}</span>
-                    </span>
-                    <span class="muted num">{human_bytes(c.size)}</span>
-                    {hot.then(|| view! { <span class="chip danger">{tr("findings")}</span> })}
-                </li>
-            }
-            .into_any(),
-        );
+        out.push(file_row(
+            c,
+            name.clone(),
+            Some(indent.clone()),
+            flagged(&c.path),
+        ));
     }
 }
 
@@ -230,17 +237,7 @@ fn file_tree(report: Arc<Report>, index: usize) -> AnyView {
                     let mut rows = Vec::new();
                     if only_hot.get() {
                         for c in changes.iter().filter(|c| flagged(&c.path)) {
-                            rows.push(view! {
-                                <li class=format!("tree-row file hot {}", change_class(c.change))
-                                    data-testid="tree-file" data-path=c.path.clone() data-change=change_class(c.change)>
-                                    <span class="tree-file">
-                                        <span class="mark" aria-hidden="true">{change_mark(c.change)}</span>
-                                        <span class="tree-name">{c.path.clone()}</span>
-                                    </span>
-                                    <span class="muted num">{human_bytes(c.size)}</span>
-                                    <span class="chip danger">{tr("findings")}</span>
-                                </li>
-                            }.into_any());
+                            rows.push(file_row(c, c.path.clone(), None, true));
                         }
                     } else {
                         let t = Tree {
@@ -292,11 +289,7 @@ pub fn layers_view(report: Arc<Report>) -> AnyView {
                         </span>
                     </td>
                     <td class="num changes" data-testid="layer-changes">
-                        <span class="added" title=tr("files added")>{format!("+{}", c.added)}</span>
-                        " "
-                        <span class="changed" title=tr("files changed")>{format!("~{}", c.changed)}</span>
-                        " "
-                        <span class="removed" title=tr("files removed")>{format!("−{}", c.removed)}</span>
+                        {counts_view(c.added as usize, c.changed as usize, c.removed as usize)}
                     </td>
                     <td class="num" title=tr("uncompressed")>{human_bytes(c.tar_bytes)}</td>
                     <td class="num" data-testid="layer-packages">{packages}</td>

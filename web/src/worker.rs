@@ -250,6 +250,11 @@ async fn cache_bundle(url: &str, bytes: &[u8]) -> Result<(), String> {
     Ok(())
 }
 
+/// Checks a downloaded bundle's hashes and signature (by a key this build trusts) and loads it.
+fn verify_bundle(bytes: &[u8]) -> Result<(Header, AdvisoryDb), bundle::BundleError> {
+    bundle::read(bytes, Trust::SignatureRequired(&bundle::built_in_keys()))
+}
+
 /// What `advisories.json` says (`tarsier bundle manifest`).
 #[derive(serde::Deserialize)]
 struct BundleManifest {
@@ -303,8 +308,7 @@ async fn check_for_update(state: &Rc<RefCell<ScanWorker>>, url: &str, manifest_u
     };
     let fetch_ms = now_ms() - t0;
     let t1 = now_ms();
-    let keys = bundle::built_in_keys();
-    match bundle::read(&bytes, Trust::SignatureRequired(&keys)) {
+    match verify_bundle(&bytes) {
         Ok((header, db)) => {
             let header = Box::new(header);
             state.borrow_mut().advisories = Advisories::Ready(header.clone(), db);
@@ -544,10 +548,9 @@ impl ScanWorker {
         fetch_ms: f64,
     ) -> Vec<ScanRequest> {
         let t0 = now_ms();
-        let keys = bundle::built_in_keys();
         let loaded = result.and_then(|bytes| {
             let len = bytes.len() as u64;
-            bundle::read(&bytes, Trust::SignatureRequired(&keys))
+            verify_bundle(&bytes)
                 .map(|(h, db)| (h, db, len))
                 .map_err(|e| format!("the advisory bundle was rejected: {e}"))
         });
