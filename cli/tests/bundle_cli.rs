@@ -1,51 +1,12 @@
 //! `tarsier bundle build/fetch/keygen/sign/verify` on the real corpus in `../shared/advisories`:
 //! OSV zip exports (served by a local HTTP server for `fetch`), YAML records, signatures.
 
+mod common;
+use common::{err, ok, run as tarsier, s, shared, temp};
+
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn tarsier(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tarsier"))
-        .args(args)
-        .output()
-        .expect("run tarsier")
-}
-
-fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "stdout: {}\nstderr: {}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn err(out: &Output) -> String {
-    assert!(
-        !out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-fn shared(dir: &str) -> PathBuf {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/advisories")
-        .join(dir);
-    assert!(p.is_dir(), "{} is missing", p.display());
-    p
-}
-
-fn temp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("tarsier-{name}-{}", std::process::id()));
-    std::fs::remove_dir_all(&d).ok();
-    std::fs::create_dir_all(&d).expect("mkdir");
-    d
-}
 
 /// A zip in OSV's export layout: every record of `dir` at the top level.
 fn zip_of(dir: &Path, out: &Path) -> usize {
@@ -67,20 +28,16 @@ fn zip_of(dir: &Path, out: &Path) -> usize {
     files.len()
 }
 
-fn s(p: &Path) -> &str {
-    p.to_str().expect("utf-8 path")
-}
-
 #[test]
 fn builds_from_zip_exports_and_yaml_like_from_folders() {
     let d = temp("zip");
     std::fs::create_dir_all(d.join("export/PyPI")).expect("mkdir");
-    zip_of(&shared("PyPI"), &d.join("export/PyPI/all.zip"));
+    zip_of(&shared("advisories/PyPI"), &d.join("export/PyPI/all.zip"));
     let from_folder = ok(&tarsier(&[
         "bundle",
         "build",
         "--osv",
-        s(&shared("PyPI")),
+        s(&shared("advisories/PyPI")),
         "--out",
         s(&d.join("a.trsb")),
         "--built",
@@ -144,7 +101,7 @@ fn the_whole_corpus_builds_with_feeds_and_a_signature_the_build_trusts() {
         "bundle",
         "build",
         "--osv",
-        s(&shared("")),
+        s(&shared("advisories")),
         "--out",
         s(&out),
         "--sign",
@@ -185,7 +142,7 @@ fn keygen_sign_verify_and_trust() {
         "bundle",
         "build",
         "--osv",
-        s(&shared("npm")),
+        s(&shared("advisories/npm")),
         "--out",
         s(&b),
     ]));
@@ -277,7 +234,10 @@ fn fetch_downloads_osv_exports_from_a_base_url() {
     let mut expected = 0;
     for eco in ["PyPI", "npm", "crates.io"] {
         std::fs::create_dir_all(served.join(eco)).expect("mkdir");
-        expected += zip_of(&shared(eco), &served.join(eco).join("all.zip"));
+        expected += zip_of(
+            &shared(&format!("advisories/{eco}")),
+            &served.join(eco).join("all.zip"),
+        );
     }
     let (base, server) = serve(served.clone(), 4);
     let out = d.join("got");

@@ -3,20 +3,11 @@
 //! 2.1.0 schema and Microsoft's SARIF Multitool), on an image with OS and language packages and
 //! real findings. The validators are installed by scripts/setup.sh; missing ones fail the test.
 
+mod common;
+use common::{add, repo, shared, tarsier};
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-fn repo(rel: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("..")
-        .join(rel)
-}
-
-fn shared(rel: &str) -> PathBuf {
-    let p = repo("../shared").join(rel);
-    assert!(p.exists(), "{} is missing", p.display());
-    p
-}
 
 fn validator_python() -> PathBuf {
     let p = PathBuf::from(std::env::var("TARSIER_VALIDATORS").unwrap_or_else(|_| {
@@ -32,13 +23,6 @@ fn validator_python() -> PathBuf {
         p.display()
     );
     p
-}
-
-fn add(b: &mut tar::Builder<Vec<u8>>, path: &str, data: &[u8]) {
-    let mut h = tar::Header::new_gnu();
-    h.set_size(data.len() as u64);
-    h.set_mode(0o644);
-    b.append_data(&mut h, path, data).expect("append");
 }
 
 fn image(dir: &Path) -> PathBuf {
@@ -80,19 +64,6 @@ fn image(dir: &Path) -> PathBuf {
     let p = dir.join("export.tar");
     std::fs::write(&p, outer.into_inner().expect("image")).expect("write");
     p
-}
-
-fn tarsier(args: &[&str]) -> Vec<u8> {
-    let out = Command::new(env!("CARGO_BIN_EXE_tarsier"))
-        .args(args)
-        .output()
-        .expect("tarsier");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
 }
 
 fn validate(kind: &str, file: &Path) {

@@ -1,22 +1,10 @@
 //! `tarsier bundle build` and `tarsier scan --bundle`: findings for an image built here from a
 //! dpkg database, against advisories written here (expected results worked out by hand).
 
+mod common;
+use common::{add, run as tarsier};
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
-
-fn tarsier(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_tarsier"))
-        .args(args)
-        .output()
-        .expect("run tarsier")
-}
-
-fn add(b: &mut tar::Builder<Vec<u8>>, path: &str, data: &[u8]) {
-    let mut h = tar::Header::new_gnu();
-    h.set_size(data.len() as u64);
-    h.set_mode(0o644);
-    b.append_data(&mut h, path, data).expect("append");
-}
 
 fn image(dir: &Path) -> PathBuf {
     let mut layer = tar::Builder::new(Vec::new());

@@ -1,27 +1,8 @@
 //! `tarsier inspect` as a user runs it: JSON and table output, and errors on stderr with a
 //! non-zero exit status.
 
-use std::path::PathBuf;
-use std::process::Command;
-
-fn fixture(name: &str) -> PathBuf {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/fixtures/images")
-        .join(name);
-    assert!(
-        p.is_file(),
-        "fixture {} is missing: the tests expect ../shared beside the project",
-        p.display()
-    );
-    p
-}
-
-fn tarsier(args: &[&std::ffi::OsStr]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_tarsier"))
-        .args(args)
-        .output()
-        .expect("run tarsier")
-}
+mod common;
+use common::{image_fixture as fixture, run as tarsier};
 
 #[test]
 fn json_has_a_top_level_layers_array() {

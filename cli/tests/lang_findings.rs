@@ -4,23 +4,11 @@
 //! real advisories match: Go stdlib 1.22.0 (GO-2024-2598, fixed 1.22.1), lodash 4.17.19
 //! (GHSA-35jh-r3h4-6jhm, fixed 4.17.21), requests 2.25.0 (CVE-2023-32681, fixed 2.31.0).
 
+mod common;
+use common::{add_mode as add, shared};
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-fn shared(rel: &str) -> PathBuf {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared")
-        .join(rel);
-    assert!(p.exists(), "{} is missing", p.display());
-    p
-}
-
-fn add(b: &mut tar::Builder<Vec<u8>>, path: &str, data: &[u8], mode: u32) {
-    let mut h = tar::Header::new_gnu();
-    h.set_size(data.len() as u64);
-    h.set_mode(mode);
-    b.append_data(&mut h, path, data).expect("append");
-}
 
 fn image(dir: &Path) -> PathBuf {
     let site = "usr/local/lib/python3.11/site-packages";

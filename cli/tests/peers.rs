@@ -3,41 +3,22 @@
 //! differences that remain, and why, are in `docs/inventory.md`; this test fails if a new one
 //! appears. Needs the sample image and both peers (`scripts/sample.sh` prepares them).
 
+mod common;
+use common::{add_mode as add, env_path, sample_image, shared};
+
 use std::collections::BTreeSet;
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use sha2::{Digest, Sha256};
 
-fn env_path(var: &str) -> PathBuf {
-    let v = std::env::var(var).unwrap_or_else(|_| {
-        panic!(
-            "{var} is not set: run the tests through scripts/test.sh, which runs scripts/sample.sh"
-        )
-    });
-    let p = PathBuf::from(v);
-    assert!(p.exists(), "{var}={} does not exist", p.display());
-    p
-}
-
 fn fixture(rel: &str) -> Vec<u8> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/fixtures/lang")
-        .join(rel);
-    std::fs::read(&p).unwrap_or_else(|e| panic!("{} is missing: {e}", p.display()))
+    std::fs::read(shared(&format!("fixtures/lang/{rel}"))).expect("read fixture")
 }
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn add(b: &mut tar::Builder<Vec<u8>>, path: &str, data: &[u8], mode: u32) {
-    let mut h = tar::Header::new_gnu();
-    h.set_size(data.len() as u64);
-    h.set_mode(mode);
-    h.set_mtime(0);
-    b.append_data(&mut h, path, data).expect("append");
 }
 
 /// The sample docker-archive with one more layer: the Syft binary (Go, ~45 MB), a Go binary with
@@ -208,7 +189,7 @@ fn peer(tool: &Path, args: &[&str]) -> BTreeSet<(String, String, String)> {
 
 #[test]
 fn every_language_package_trivy_or_syft_reports_is_ours() {
-    let sample = env_path("TARSIER_SAMPLE_DIR").join("sample-docker.tar");
+    let sample = sample_image("sample-docker.tar");
     let trivy = env_path("TARSIER_TRIVY");
     let syft = env_path("TARSIER_SYFT");
     let dir = std::env::temp_dir().join(format!("tarsier-peers-{}", std::process::id()));

@@ -2,28 +2,8 @@
 //! the base-image boundary read from the history, on an image built here and on the shared
 //! busybox-based fixture.
 
-use std::path::PathBuf;
-use std::process::Command;
-
-fn add(b: &mut tar::Builder<Vec<u8>>, path: &str, data: &[u8]) {
-    let mut h = tar::Header::new_gnu();
-    h.set_size(data.len() as u64);
-    h.set_mode(0o644);
-    b.append_data(&mut h, path, data).expect("append");
-}
-
-fn scan(path: &std::path::Path) -> serde_json::Value {
-    let out = Command::new(env!("CARGO_BIN_EXE_tarsier"))
-        .args(["scan", path.to_str().expect("utf-8"), "--format", "json"])
-        .output()
-        .expect("tarsier");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("json")
-}
+mod common;
+use common::{add, image_fixture, oci_blob as blob, scan_json};
 
 #[test]
 fn runtime_settings_are_reported_with_secrets_masked_and_base_layers_found() {
@@ -63,7 +43,7 @@ fn runtime_settings_are_reported_with_secrets_masked_and_base_layers_found() {
     add(&mut outer, "manifest.json", br#"[{"Config":"c.json","RepoTags":["app:1"],"Layers":["l0/layer.tar","l1/layer.tar","l2/layer.tar"]}]"#);
     let img = dir.join("app.tar");
     std::fs::write(&img, outer.into_inner().expect("image")).expect("write");
-    let v = scan(&img);
+    let v = scan_json(&[&img]);
     let r = &v["runtime"];
     assert_eq!(r["user"], "app");
     assert_eq!(r["working_dir"], "/srv");
@@ -88,23 +68,14 @@ fn runtime_settings_are_reported_with_secrets_masked_and_base_layers_found() {
     assert_eq!(v["base_layers"], 1);
     assert_eq!(v["base_name"], "docker.io/library/debian:12");
 
-    let fixture = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/fixtures/images/test-docker-image.tar");
-    assert!(fixture.exists(), "{} is missing", fixture.display());
-    let v = scan(&fixture);
+    let fixture = image_fixture("test-docker-image.tar");
+    let v = scan_json(&[&fixture]);
     assert_eq!(
         v["base_layers"], 1,
         "busybox's ADD, then its CMD [\"sh\"], then the image's own steps"
     );
     assert_eq!(v["runtime"]["cmd"], serde_json::json!(["sh"]));
     std::fs::remove_dir_all(&dir).ok();
-}
-
-fn blob(b: &mut tar::Builder<Vec<u8>>, data: &[u8]) -> String {
-    use sha2::Digest;
-    let hex = format!("{:x}", sha2::Sha256::digest(data));
-    add(b, &format!("blobs/sha256/{hex}"), data);
-    format!("sha256:{hex}")
 }
 
 /// An OCI archive whose image manifest carries the base-image annotations the OCI image spec
@@ -169,7 +140,7 @@ fn base_image_annotations_of_the_oci_manifest_are_read() {
     );
     let img = dir.join("app-oci.tar");
     std::fs::write(&img, outer.into_inner().expect("image")).expect("write");
-    let v = scan(&img);
+    let v = scan_json(&[&img]);
     assert_eq!(v["format"], "oci-archive");
     assert_eq!(v["base_name"], "docker.io/library/alpine:3.20");
     assert_eq!(

@@ -1,30 +1,7 @@
 //! `tarsier scan`: the same report whatever the number of threads, and compressed archives.
 
-use std::path::PathBuf;
-use std::process::Command;
-
-fn fixture(name: &str) -> PathBuf {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/fixtures/images")
-        .join(name);
-    assert!(p.is_file(), "fixture {} is missing", p.display());
-    p
-}
-
-fn scan_json(args: &[&str]) -> serde_json::Value {
-    let out = Command::new(env!("CARGO_BIN_EXE_tarsier"))
-        .arg("scan")
-        .args(args)
-        .args(["--format", "json"])
-        .output()
-        .expect("run tarsier");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("JSON")
-}
+mod common;
+use common::{image_fixture as fixture, scan_json};
 
 #[test]
 fn threads_do_not_change_the_report() {

@@ -2,32 +2,13 @@
 //! and for an image with 2,000 packages (the figures `docs/share-links.md` gives), and the round
 //! trip: what the link carries is what the JSON report says.
 
+mod common;
+use common::{add, sample_image, shared, tarsier};
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use scanner_core::share::{SharedReport, COMFORTABLE_LINK};
-
-fn shared(rel: &str) -> PathBuf {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared")
-        .join(rel);
-    assert!(p.exists(), "{} is missing", p.display());
-    p
-}
-
-fn tarsier(args: &[&str]) -> Vec<u8> {
-    let out = Command::new(env!("CARGO_BIN_EXE_tarsier"))
-        .args(args)
-        .output()
-        .expect("tarsier");
-    assert!(
-        out.status.success(),
-        "tarsier {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
-}
 
 /// A bundle of every Debian, PyPI and npm advisory in the corpus.
 fn bundle(dir: &Path) -> PathBuf {
@@ -45,13 +26,6 @@ fn bundle(dir: &Path) -> PathBuf {
     args.push(out.display().to_string());
     tarsier(&args.iter().map(String::as_str).collect::<Vec<_>>());
     out
-}
-
-fn add(b: &mut tar::Builder<Vec<u8>>, path: &str, data: &[u8]) {
-    let mut h = tar::Header::new_gnu();
-    h.set_size(data.len() as u64);
-    h.set_mode(0o644);
-    b.append_data(&mut h, path, data).expect("append");
 }
 
 /// Debian 11 with 2,000 packages: real source names and versions from the DSA/DLA lists (the
@@ -174,15 +148,7 @@ fn link_sizes_for_the_sample_image_and_2000_packages() {
     std::fs::create_dir_all(&dir).expect("mkdir");
     let bundle = bundle(&dir);
 
-    let sample_dir = PathBuf::from(std::env::var("TARSIER_SAMPLE_DIR").unwrap_or_else(|_| {
-        panic!("TARSIER_SAMPLE_DIR is not set: run `eval \"$(scripts/sample.sh)\"` (scripts/test.sh does)")
-    }));
-    let sample = sample_dir.join("sample-docker.tar");
-    assert!(
-        sample.is_file(),
-        "{} is missing: run scripts/sample.sh",
-        sample.display()
-    );
+    let sample = sample_image("sample-docker.tar");
     let (link, report) = link_for(&sample, &bundle);
     let packages = report["packages"].as_array().map_or(0, Vec::len);
     println!(

@@ -4,12 +4,14 @@
 use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use scanner_core::layer::{EntryKind, ResolveError};
 use scanner_core::source::reader::{ChunkSizes, ChunkedReader};
 use scanner_core::{scan_image, ImageScan, InspectOptions, Limits};
 use sha2::{Digest, Sha256};
+
+#[path = "support/gnu_tar.rs"]
+mod gnu_tar;
 
 // ---- building layers and images ------------------------------------------------------------
 
@@ -442,94 +444,17 @@ fn fixture(name: &str) -> PathBuf {
     p
 }
 
-/// Extracts the image's layers in order with GNU tar, applying whiteouts by hand, and lists the
-/// final non-directory paths.
+/// The final non-directory paths GNU tar's extraction of the image's layers gives.
 fn extract_with_gnu_tar(s: &ImageScan, archive: &Path) -> BTreeSet<String> {
     let work = std::env::temp_dir().join(format!(
         "tarsier-oracle-{}-{}",
         std::process::id(),
         archive.file_name().and_then(|n| n.to_str()).unwrap_or("x")
     ));
+    let layers: Vec<String> = s.summary.layers.iter().map(|l| l.path.clone()).collect();
+    let files = gnu_tar::files(&gnu_tar::extract(archive, &layers, &work));
     let _ = std::fs::remove_dir_all(&work);
-    let outer = work.join("outer");
-    let root = work.join("root");
-    std::fs::create_dir_all(&outer).expect("mkdir");
-    std::fs::create_dir_all(&root).expect("mkdir");
-    let ok = Command::new("tar")
-        .arg("-xf")
-        .arg(archive)
-        .arg("-C")
-        .arg(&outer)
-        .status()
-        .expect("GNU tar is needed for this test");
-    assert!(ok.success());
-    for layer in &s.summary.layers {
-        let blob = outer.join(&layer.path);
-        let stage = work.join(format!("layer{}", layer.index));
-        std::fs::create_dir_all(&stage).expect("mkdir");
-        let mut cmd = Command::new("tar");
-        cmd.arg("-xf").arg(&blob).arg("-C").arg(&stage);
-        match layer.compression.as_str() {
-            "gzip" => {
-                cmd.arg("-z");
-            }
-            "zstd" => {
-                cmd.arg("--zstd");
-            }
-            _ => {}
-        }
-        assert!(
-            cmd.status().expect("tar").success(),
-            "extract layer {}",
-            layer.index
-        );
-        // Apply whiteouts against the lower root, then copy the layer over it.
-        let listing = Command::new("find")
-            .arg(&stage)
-            .arg("-name")
-            .arg(".wh.*")
-            .output()
-            .expect("find");
-        for line in String::from_utf8_lossy(&listing.stdout).lines() {
-            let wh = Path::new(line);
-            let rel = wh.strip_prefix(&stage).expect("inside stage");
-            let name = rel.file_name().and_then(|n| n.to_str()).unwrap_or("");
-            let dir = rel.parent().unwrap_or(Path::new(""));
-            if name == ".wh..wh..opq" {
-                let target = root.join(dir);
-                if let Ok(rd) = std::fs::read_dir(&target) {
-                    for entry in rd.flatten() {
-                        let p = entry.path();
-                        let _ = std::fs::remove_dir_all(&p).or_else(|_| std::fs::remove_file(&p));
-                    }
-                }
-            } else if let Some(target) = name.strip_prefix(".wh.") {
-                let p = root.join(dir).join(target);
-                let _ = std::fs::remove_dir_all(&p).or_else(|_| std::fs::remove_file(&p));
-            }
-            std::fs::remove_file(wh).expect("rm whiteout");
-        }
-        let ok = Command::new("cp")
-            .arg("-a")
-            .arg(format!("{}/.", stage.display()))
-            .arg(&root)
-            .status()
-            .expect("cp");
-        assert!(ok.success());
-    }
-    let out = Command::new("find")
-        .arg(".")
-        .arg("!")
-        .arg("-type")
-        .arg("d")
-        .current_dir(&root)
-        .output()
-        .expect("find");
-    let _ = std::fs::remove_dir_all(&work);
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| l.trim_start_matches("./").to_string())
-        .collect()
+    files
 }
 
 fn check_fixture_against_gnu_tar(name: &str) -> ImageScan {
