@@ -55,8 +55,9 @@ export async function start({ prefix = '/', dist = DIST } = {}) {
   };
 }
 
-/** Opens the app; records console errors and uncaught page errors in `errors`. */
-export async function openApp(env, options = {}) {
+/** Opens the app (`query`: a search string such as `?reads=sync`); records console errors and
+ * uncaught page errors in `errors`. */
+export async function openApp(env, options = {}, query = '') {
   const context = await env.browser.newContext(options);
   const page = await context.newPage();
   const errors = [];
@@ -64,7 +65,7 @@ export async function openApp(env, options = {}) {
   page.on('console', (m) => {
     if (m.type() === 'error') errors.push(`console: ${m.text()}`);
   });
-  await page.goto(env.url);
+  await page.goto(env.url + query);
   await page.waitForSelector('[data-testid=dropzone]');
   return { page, context, errors };
 }

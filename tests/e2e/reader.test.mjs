@@ -109,3 +109,55 @@ test('each kind of bad archive gets its own clear message', async () => {
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+/** Scans `file` in a fresh page opened with `query`; returns the JSON export and the workers'
+ * timing lines (one per layer, saying how it was read). */
+async function scanToJson(file, query) {
+  const { page, context, errors } = await openApp(env, {}, query);
+  const lines = [];
+  page.on('console', (m) => {
+    if (m.text().startsWith('tarsier: layer ')) lines.push(m.text());
+  });
+  await page.setInputFiles('#file-input', file);
+  await page.waitForSelector('[data-testid=summary]', { timeout: 120_000 });
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-json]')]);
+  const target = path.join(tmp, `report${query.replace(/\W/g, '-')}.json`);
+  await download.saveAs(target);
+  const report = JSON.parse(fs.readFileSync(target, 'utf8'));
+  assert.deepEqual(errors, []);
+  await context.close();
+  return { report, lines };
+}
+
+/** What a scan found, without when and how long it took. */
+function found(report) {
+  return {
+    layers: report.layers.map((l) => ({ digest: l.digest, changes: l.changes, warnings: l.warnings })),
+    packages: report.packages,
+    warnings: report.warnings,
+  };
+}
+
+test('layers are streamed in Chromium, and streamed and FileReaderSync reads give the same report', { timeout: 300_000 }, async () => {
+  const sampleDir = process.env.TARSIER_SAMPLE_DIR;
+  if (!sampleDir) throw new Error('TARSIER_SAMPLE_DIR is not set: run through scripts/test.sh, which runs scripts/sample.sh');
+  const files = [
+    ...fs.readdirSync(path.join(fixture('images'))).filter((f) => f.endsWith('.tar')).map((f) => fixture(`images/${f}`)),
+    path.join(sampleDir, 'sample-docker.tar'),
+    path.join(sampleDir, 'sample-oci.tar'),
+  ];
+  assert.equal(files.length, 8);
+  for (const file of files) {
+    const streamed = await scanToJson(file, '');
+    const sync = await scanToJson(file, '?reads=sync');
+    const layers = streamed.report.layers.length;
+    assert.ok(layers > 0, file);
+    assert.ok(streamed.report.layers.every((l) => l.changes && l.changes.tar_bytes > 0), file);
+    assert.equal(streamed.lines.length, layers, `${file}: ${streamed.lines.join('\n')}`);
+    assert.ok(streamed.lines.every((l) => l.endsWith(', streamed')), streamed.lines.join('\n'));
+    assert.equal(sync.lines.length, layers);
+    assert.ok(sync.lines.every((l) => l.endsWith(', read with FileReaderSync')), sync.lines.join('\n'));
+    assert.deepEqual(found(streamed.report), found(sync.report), file);
+    assert.ok(streamed.report.packages.length > 0 || !file.includes('sample'), file);
+  }
+});

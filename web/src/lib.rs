@@ -9,6 +9,7 @@
 pub mod blob;
 pub mod pool;
 pub mod protocol;
+pub mod stream;
 pub mod worker;
 
 pub use protocol::{Reopened, ScanEvent, ScanRequest};

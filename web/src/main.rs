@@ -161,6 +161,18 @@ fn scanning(file_name: String, file_size: u64) -> Phase {
     }
 }
 
+/// `?reads=sync` makes workers read layers with `FileReaderSync` even where they could stream
+/// them (for the tests of that path and for benchmarks).
+fn sync_reads() -> bool {
+    web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .is_some_and(|q| {
+            q.trim_start_matches('?')
+                .split('&')
+                .any(|p| p == "reads=sync")
+        })
+}
+
 pub fn now_ms() -> f64 {
     web_sys::window()
         .and_then(|w| w.performance())
@@ -220,6 +232,7 @@ fn App() -> impl IntoView {
                 file: j.file.clone()?,
                 job: layer,
                 limits: Limits::default(),
+                stream: !sync_reads(),
             })
         });
         if let Some(Some(request)) = request {

@@ -29,6 +29,9 @@ pub enum ScanRequest {
         file: web_sys::File,
         job: LayerJob,
         limits: Limits,
+        /// Read the layer through `Blob.stream()` where the worker can (see `stream.rs`);
+        /// false makes it use `FileReaderSync` (the page's `?reads=sync`).
+        stream: bool,
     },
     /// Fetch, verify and load the advisory bundle at `url` (sent once, to the worker that
     /// assembles reports; it keeps the bundle for every later scan), then ask `manifest_url`

@@ -14,7 +14,7 @@ use scanner_core::advisory::db::AdvisoryDb;
 use scanner_core::extract::Selector;
 use scanner_core::layer::LayerScan;
 use scanner_core::source::reader::{ChunkSizes, ChunkedReader};
-use scanner_core::{ImageError, InspectOptions, Progress, Report, Stage};
+use scanner_core::{ImageError, InspectOptions, LayerJob, Limits, Progress, Report, Stage};
 use serde_bytes::ByteBuf;
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -333,6 +333,56 @@ async fn check_for_update(state: &Rc<RefCell<ScanWorker>>, url: &str, manifest_u
     }
 }
 
+/// Walks one layer through `reader` (the archive), posting progress as it goes, and returns
+/// the `LayerDone` event. `how` (streamed or `FileReaderSync`) goes in the timing line on the
+/// console, which `tests/bench/trace.mjs` prints.
+fn walk<R: Read + Seek>(reader: R, how: &str, job: &LayerJob, limits: &Limits) -> ScanEvent {
+    let t0 = now_ms();
+    let metered = Metered {
+        inner: reader,
+        index: job.index,
+        start: job.offset,
+        size: job.size,
+        step: (job.size / 100).max(1 << 20),
+        next: 0,
+        pos: 0,
+        last_ms: now_ms(),
+    };
+    let scan = scanner_core::scan_layer(metered, job, limits, &Selector::default());
+    web_sys::console::debug_1(&JsValue::from_str(&format!(
+        "tarsier: layer {} ({} bytes, {:?}) walked in {:.0} ms, {how}",
+        job.index,
+        job.size,
+        job.compression,
+        now_ms() - t0,
+    )));
+    layer_done(job, scan)
+}
+
+fn layer_done(job: &LayerJob, scan: LayerScan) -> ScanEvent {
+    match bincode::serialize(&scan) {
+        Ok(bytes) => ScanEvent::LayerDone {
+            index: job.index,
+            scan: ByteBuf::from(bytes),
+        },
+        Err(e) => ScanEvent::Failed {
+            code: "internal".into(),
+            message: format!("could not pass layer {} between workers: {e}", job.index),
+            hint: "Reload the page and try again.".into(),
+        },
+    }
+}
+
+/// Walks one layer from a streamed source and posts the result (see [`crate::stream`]).
+pub(crate) fn walk_and_post(source: crate::stream::StreamSource, job: &LayerJob, limits: &Limits) {
+    post(&walk(
+        ChunkedReader::new(source, ChunkSizes::STREAM),
+        "streamed",
+        job,
+        limits,
+    ));
+}
+
 impl ScanWorker {
     fn handle(state: &Rc<RefCell<Self>>, request: ScanRequest) {
         if let ScanRequest::LoadBundle { url, manifest_url } = request {
@@ -401,44 +451,30 @@ impl ScanWorker {
                     }
                 }
             }
-            ScanRequest::Layer { file, job, limits } => {
-                let t0 = now_ms();
-                let scan = match open(file) {
-                    Ok(reader) => {
-                        let metered = Metered {
-                            inner: reader,
-                            index: job.index,
-                            start: job.offset,
-                            size: job.size,
-                            step: (job.size / 100).max(1 << 20),
-                            next: 0,
-                            pos: 0,
-                            last_ms: now_ms(),
-                        };
-                        scanner_core::scan_layer(metered, &job, &limits, &Selector::default())
-                    }
-                    Err(e) => LayerScan {
-                        warnings: vec![e.to_string()],
-                        ..LayerScan::default()
-                    },
-                };
-                web_sys::console::debug_1(&JsValue::from_str(&format!(
-                    "tarsier: layer {} ({} bytes, {:?}) walked in {:.0} ms",
-                    job.index,
-                    job.size,
-                    job.compression,
-                    now_ms() - t0
-                )));
-                match bincode::serialize(&scan) {
-                    Ok(bytes) => ScanEvent::LayerDone {
-                        index: job.index,
-                        scan: ByteBuf::from(bytes),
-                    },
-                    Err(e) => ScanEvent::Failed {
-                        code: "internal".into(),
-                        message: format!("could not pass layer {} between workers: {e}", job.index),
-                        hint: "Reload the page and try again.".into(),
-                    },
+            ScanRequest::Layer {
+                file,
+                job,
+                limits,
+                stream,
+            } => {
+                if stream && crate::stream::available() {
+                    crate::stream::walk_streamed(crate::stream::Pending { file, job, limits });
+                    return None;
+                }
+                match BlobSource::new(file.into()) {
+                    Ok(source) => walk(
+                        ChunkedReader::new(source, ChunkSizes::BROWSER),
+                        "read with FileReaderSync",
+                        &job,
+                        &limits,
+                    ),
+                    Err(e) => layer_done(
+                        &job,
+                        LayerScan {
+                            warnings: vec![e.to_string()],
+                            ..LayerScan::default()
+                        },
+                    ),
                 }
             }
             request @ (ScanRequest::Assemble { .. }

@@ -58,6 +58,12 @@ impl ChunkSizes {
         min: 64 * 1024,
         max: 4 * 1024 * 1024,
     };
+    /// Sizes for a streamed `Blob` in the browser: a read costs a suspension and a copy, not
+    /// a round trip, so chunks stay small (a skipped body is read through, not fetched).
+    pub const STREAM: ChunkSizes = ChunkSizes {
+        min: 64 * 1024,
+        max: 1024 * 1024,
+    };
     /// Sizes for local files: the OS caches, so smaller chunks suffice.
     pub const NATIVE: ChunkSizes = ChunkSizes {
         min: 64 * 1024,
