@@ -39,6 +39,7 @@ fn main() {
     );
     let plan = scanner_core::plan(&mut r, &InspectOptions::default(), &mut |_| {}).expect("plan");
     println!("plan: {:?}", calls.get());
+    let mut scans = Vec::new();
     for job in &plan.jobs {
         calls.set((0, 0));
         let r = ChunkedReader::new(
@@ -60,5 +61,9 @@ fn main() {
             s.entries.len(),
             t.elapsed()
         );
+        scans.push(s);
     }
+    let t = std::time::Instant::now();
+    let image = scanner_core::assemble(plan, scans);
+    println!("assemble: {:?} ({} paths)", t.elapsed(), image.tree.len());
 }

@@ -44,6 +44,9 @@ pub enum Phase {
         report: Arc<Report>,
         elapsed_ms: f64,
         match_ms: f64,
+        /// How the elapsed time splits: planning, walking the layers, assembling and matching
+        /// (a `data-stages` attribute the benchmark prints).
+        stages: [f64; 3],
         /// Set when the report came from a share link or a report file.
         reopened: Option<Reopened>,
     },
@@ -129,6 +132,9 @@ struct Job {
     /// The image being scanned; `None` when a link is being reopened.
     file: Option<web_sys::File>,
     started_ms: f64,
+    /// When the plan arrived and when the last layer was walked (`performance.now()`).
+    planned_ms: f64,
+    walked_ms: f64,
     plan: Option<ImagePlan>,
     layers: Vec<Option<ByteBuf>>,
     next_layer: usize,
@@ -141,6 +147,8 @@ impl Job {
         Job {
             file,
             started_ms: now_ms(),
+            planned_ms: 0.0,
+            walked_ms: 0.0,
             plan: None,
             layers: Vec::new(),
             next_layer: 0,
@@ -277,6 +285,7 @@ fn App() -> impl IntoView {
                 if let Some(j) = j.as_mut() {
                     j.layers = vec![None; count];
                     j.total_bytes = total;
+                    j.planned_ms = now_ms();
                     j.plan = Some(*plan);
                 }
             });
@@ -302,6 +311,7 @@ fn App() -> impl IntoView {
                     let size = j.plan.as_ref()?.jobs.get(index)?.size;
                     *j.layers.get_mut(index)? = Some(scan);
                     j.done_bytes += size;
+                    j.walked_ms = now_ms();
                     Some((
                         j.layers.iter().all(Option::is_some),
                         j.done_bytes,
@@ -339,16 +349,36 @@ fn App() -> impl IntoView {
             layer_files,
         } => {
             report.layer_files = bincode::deserialize(&layer_files).unwrap_or_default();
-            let started = job
-                .with_value(|j| j.as_ref().map(|j| j.started_ms))
-                .unwrap_or(0.0);
+            let now = now_ms();
+            let (started, stages) = job
+                .with_value(|j| {
+                    j.as_ref().map(|j| {
+                        // A reopened report or an archive compressed as a whole has no stages.
+                        let planned = if j.planned_ms > 0.0 {
+                            j.planned_ms
+                        } else {
+                            now
+                        };
+                        let walked = if j.walked_ms > 0.0 {
+                            j.walked_ms
+                        } else {
+                            planned
+                        };
+                        (
+                            j.started_ms,
+                            [planned - j.started_ms, walked - planned, now - walked],
+                        )
+                    })
+                })
+                .unwrap_or((now, [0.0; 3]));
             job.set_value(None);
             phase.update(|ph| {
                 let file_name = take_file_name(ph);
                 *ph = Phase::Done {
                     file_name,
                     report: Arc::from(report),
-                    elapsed_ms: now_ms() - started,
+                    elapsed_ms: now - started,
+                    stages,
                     match_ms,
                     reopened,
                 };

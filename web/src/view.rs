@@ -139,10 +139,11 @@ pub fn phase_view(
             report,
             elapsed_ms,
             match_ms,
+            stages,
             reopened,
         } => view! {
             {reopened.map(|r| reopened_view(&r, &report))}
-            {summary_view(&file_name, &report, (elapsed_ms, match_ms), selected, pick_image)}
+            {summary_view(&file_name, &report, (elapsed_ms, match_ms, stages), selected, pick_image)}
         }
         .into_any(),
     }
@@ -1214,7 +1215,7 @@ fn exports_view(report: std::sync::Arc<Report>) -> AnyView {
 fn summary_view(
     file_name: &str,
     report: &std::sync::Arc<Report>,
-    (elapsed_ms, match_ms): (f64, f64),
+    (elapsed_ms, match_ms, stages): (f64, f64, [f64; 3]),
     selected: Option<String>,
     pick_image: Callback<String>,
 ) -> AnyView {
@@ -1275,7 +1276,11 @@ fn summary_view(
                     <h2 class="image-name" data-testid="image-name">{title}</h2>
                     <p class="muted">
                         {file_name.to_string()} {crate::i18n::tr(" · read in ")}
-                        <span data-testid="elapsed-ms" data-ms=format!("{elapsed_ms:.0}")>
+                        <span
+                            data-testid="elapsed-ms"
+                            data-ms=format!("{elapsed_ms:.0}")
+                            data-stages=format!("{:.0} {:.0} {:.0}", stages[0], stages[1], stages[2])
+                        >
                             {format!("{:.0} ms", elapsed_ms)}
                         </span>
                         {matched}
