@@ -25,23 +25,25 @@ TRIVY=$TARSIER_TRIVY
 cargo build --release -q -p tarsier-cli
 trunk build --release >/dev/null 2>&1
 
-# best-of-N wall seconds and peak RSS (MB) of a command
+# best-of-N and median wall seconds, and peak RSS (MB), of a command
 measure() {
-  local best="" rss=0 tf
+  local rss=0 tf times=()
   tf=$(mktemp)
   for _ in $(seq "$RUNS"); do
     /usr/bin/time -f '%e %M' -o "$tf" "$@" >/dev/null 2>&1 || { echo "failed: $*" >&2; rm -f "$tf"; return 1; }
     local out
     out=$(tail -n 1 "$tf")
     local t=${out% *} m=${out#* }
-    if [ -z "$best" ] || awk "BEGIN{exit !($t < $best)}"; then best=$t; fi
+    times+=("$t")
     [ "$m" -gt "$rss" ] && rss=$m
   done
   rm -f "$tf"
-  echo "$best $((rss / 1024))"
+  local sorted
+  sorted=$(printf '%s\n' "${times[@]}" | sort -n)
+  echo "$(head -n 1 <<<"$sorted") $(sed -n "$(( (RUNS + 1) / 2 ))p" <<<"$sorted") $((rss / 1024))"
 }
 
-printf '%-18s %-9s %9s %9s %9s %12s\n' image tool wall_s MB/s peak_MB "vs_trivy"
+printf '%-18s %-9s %9s %9s %9s %9s %12s\n' image tool best_s median_s MB/s peak_MB "vs_trivy"
 for f in "$SAMPLE/sample-docker.tar" "$SAMPLE/sample-oci.tar"; do
   name=$(basename "$f")
   mb=$(target/release/tarsier scan "$f" --format json | node -e '
@@ -58,17 +60,20 @@ for f in "$SAMPLE/sample-docker.tar" "$SAMPLE/sample-oci.tar"; do
   fi
   # A fresh cache for every run: Trivy caches each layer's analysis, and a warm cache would
   # time a lookup instead of a scan.
-  read -r tt trss < <(measure sh -c 'c=$(mktemp -d); TRIVY_CACHE_DIR=$c "$0" "$@"; s=$?; rm -rf "$c"; exit $s' \
+  read -r tt tmed trss < <(measure sh -c 'c=$(mktemp -d); TRIVY_CACHE_DIR=$c "$0" "$@"; s=$?; rm -rf "$c"; exit $s' \
     "$TRIVY" image --input "$trivy_input" --format cyclonedx --skip-db-update --offline-scan --quiet)
   [ "$trivy_input" != "$f" ] && rm -rf "$trivy_input"
-  read -r ct crss < <(measure target/release/tarsier scan "$f" --format json)
+  read -r ct cmed crss < <(measure target/release/tarsier scan "$f" --format json)
   bjson=$(node tests/bench/browser-scan.mjs "$f" "$RUNS")
   bt=$(node -e "console.log((JSON.parse(process.argv[1]).wall_ms / 1000).toFixed(2))" "$bjson")
+  bmed=$(node -e "console.log((JSON.parse(process.argv[1]).median_ms / 1000).toFixed(2))" "$bjson")
   brss=$(node -e "console.log(JSON.parse(process.argv[1]).peak_rss_mb)" "$bjson")
   ratio() { awk "BEGIN{printf \"%.2fx\", $1 / $2}"; }
+  # vs Trivy: best against best, and median against median
   rate() { awk "BEGIN{printf \"%.0f\", $mb / $1}"; }
-  printf '%-18s %-9s %9s %9s %9s %12s\n' "$name" trivy "$tt" "$(rate "$tt")" "$trss" "1.00x"
-  printf '%-18s %-9s %9s %9s %9s %12s\n' "$name" cli "$ct" "$(rate "$ct")" "$crss" "$(ratio "$ct" "$tt")"
-  printf '%-18s %-9s %9s %9s %9s %12s\n' "$name" browser "$bt" "$(rate "$bt")" "$brss" "$(ratio "$bt" "$tt")"
-  echo "  ($mb MB of uncompressed layer data; best of $RUNS runs)"
+  printf '%-18s %-9s %9s %9s %9s %9s %12s\n' "$name" trivy "$tt" "$tmed" "$(rate "$tt")" "$trss" "1.00x"
+  printf '%-18s %-9s %9s %9s %9s %9s %12s\n' "$name" cli "$ct" "$cmed" "$(rate "$ct")" "$crss" "$(ratio "$ct" "$tt")/$(ratio "$cmed" "$tmed")"
+  printf '%-18s %-9s %9s %9s %9s %9s %12s\n' "$name" browser "$bt" "$bmed" "$(rate "$bt")" "$brss" "$(ratio "$bt" "$tt")/$(ratio "$bmed" "$tmed")"
+  echo "  browser stages (plan, layers, assemble+match ms) of its best run: $(node -e "console.log(JSON.parse(process.argv[1]).stages_ms.join(', '))" "$bjson")"
+  echo "  ($mb MB of uncompressed layer data; best and median of $RUNS runs)"
 done

@@ -32,10 +32,7 @@ importScripts('./worker.js');
       });
     });
   };
-  let stat = { calls: 0, ms: 0, bytes: 0, opens: 0, fills: 0, fillMs: 0 };
   self.tarsierStreamClose = () => {
-    if (stat.calls) console.debug('tarsier: stream ' + JSON.stringify(stat));
-    stat = { calls: 0, ms: 0, bytes: 0, opens: 0, fills: 0, fillMs: 0 };
     if (cur) cur.reader.cancel().catch(() => {});
     cur = null;
   };
@@ -65,16 +62,15 @@ importScripts('./worker.js');
   }
 
   self.tarsierStreamRead = async (file, offset, end, ptr, len) => {
-    const t0 = performance.now(); stat.calls++;
     try {
       let c = cur;
       if (!c || c.file !== file || c.end !== end || offset < c.pos || offset - c.pos > REOPEN) {
         self.tarsierStreamClose();
-        c = cur = open(file, offset, end); stat.opens++;
+        c = cur = open(file, offset, end);
       }
       let out = 0;
       while (out < len) {
-        if (!c.left) { const f0 = performance.now(); stat.fills++; const ok = await fill(c); stat.fillMs += performance.now() - f0; if (!ok) break; }
+        if (!c.left && !(await fill(c))) break;
         if (c.pos < offset) {
           const k = Math.min(offset - c.pos, c.left.length);
           c.pos += k;
@@ -87,7 +83,6 @@ importScripts('./worker.js');
         c.pos += k;
         c.left = k < c.left.length ? c.left.subarray(k) : null;
       }
-      stat.ms += performance.now() - t0; stat.bytes += out;
       return out;
     } catch (e) {
       lastError = String((e && e.message) || e);
