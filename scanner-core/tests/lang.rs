@@ -342,7 +342,7 @@ fn ruby_php_dotnet() {
 
 /// Feeds a whole file to a BinarySink in chunks of `chunk` bytes.
 fn sink(path: &str, data: &[u8], chunk: usize) -> Extracted {
-    let mut s = Box::new(BinarySink::new(path));
+    let mut s = Box::new(BinarySink::new(path, data.len() as u64));
     for piece in data.chunks(chunk) {
         if !s.feed(piece) {
             break;
@@ -421,7 +421,7 @@ fn rust_cargo_auditable_binaries() {
     let none = sink("usr/local/bin/no_deps", &fixture("rust/no_deps"), 65_536);
     assert_eq!(names(&none).len(), 1, "{:?}", names(&none));
     // Not an executable format: the sink stops at the first chunk.
-    let mut s = Box::new(BinarySink::new("x.sh"));
+    let mut s = Box::new(BinarySink::new("x.sh", 21));
     assert!(!s.feed(b"#!/bin/sh\necho hello\n"));
     assert!(s.finish().packages.is_empty());
     // Truncated and corrupt binaries: warnings or nothing, never a panic.

@@ -143,6 +143,33 @@ fn decode<T: serde::de::DeserializeOwned>(raw: &[u8], what: &str) -> Result<T, B
         .map_err(|e| BundleError::Damaged(format!("cannot decode its {what}: {e}")))
 }
 
+/// Like `decode(&unzlib(bytes))`, without holding the decompressed part in memory: the records
+/// are decoded as they inflate (in the browser the loaded bundle's peak is its worker's memory
+/// for good, as wasm memory never shrinks).
+fn decode_zlib<T: serde::de::DeserializeOwned>(bytes: &[u8], what: &str) -> Result<T, BundleError> {
+    use bincode::Options;
+    let mut input = std::io::BufReader::with_capacity(
+        64 << 10,
+        flate2::read::ZlibDecoder::new(bytes).take(MAX_PART + 1),
+    );
+    let value = bincode::options()
+        .with_fixint_encoding()
+        .with_limit(MAX_PART)
+        .deserialize_from(&mut input)
+        .map_err(|e| BundleError::Damaged(format!("cannot decode its {what}: {e}")))?;
+    // Nothing may follow the records, as `reject_trailing_bytes` requires of `decode`.
+    let mut rest = [0u8; 1];
+    match input.read(&mut rest) {
+        Ok(0) => Ok(value),
+        Ok(_) => Err(BundleError::Damaged(format!(
+            "cannot decode its {what}: bytes follow the records"
+        ))),
+        Err(e) => Err(BundleError::Damaged(format!(
+            "cannot decompress its {what}: {e}"
+        ))),
+    }
+}
+
 fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, BundleError> {
     use bincode::Options;
     bincode::options()
@@ -291,7 +318,7 @@ pub fn read(bytes: &[u8], trust: Trust<'_>) -> Result<(Header, AdvisoryDb), Bund
         Some(false) => return Err(BundleError::BadSignature),
         Some(true) => true,
     };
-    let main: Main = decode(&unzlib(main, "records")?, "records")?;
+    let main: Main = decode_zlib(main, "records")?;
     if main.header.format_version != FORMAT_VERSION {
         return Err(BundleError::Damaged(
             "its inner header disagrees with its format version".into(),

@@ -116,7 +116,7 @@ impl FileSelector for Selector {
 
     fn stream(&self, path: &str, size: u64, mode: u32) -> Option<Box<dyn crate::layer::BodySink>> {
         (self.binaries && mode & 0o111 != 0 && size >= MIN_BINARY).then(|| {
-            Box::new(lang::binary::BinarySink::new(path)) as Box<dyn crate::layer::BodySink>
+            Box::new(lang::binary::BinarySink::new(path, size)) as Box<dyn crate::layer::BodySink>
         })
     }
 }

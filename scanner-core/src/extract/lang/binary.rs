@@ -52,13 +52,19 @@ pub struct BinarySink {
     go: Option<Vec<u8>>,
     /// The last bytes of the previous chunk, so a magic split across chunks is found.
     carry: Vec<u8>,
-    /// The last bytes of the file (ELF only), for its section headers: a ring of at most
-    /// [`TAIL`] bytes.
-    tail: std::collections::VecDeque<u8>,
+    /// The file's last [`TAIL`] bytes (ELF only), for its section headers. The file's size is
+    /// known from its tar header, so only those bytes are ever copied, into one buffer sized at
+    /// once (a walk streams every executable of an image through here).
+    tail: Vec<u8>,
+    /// Where the tail starts in the file.
+    tail_from: u64,
+    /// The file's size from its header.
+    size: u64,
 }
 
 impl BinarySink {
-    pub fn new(path: &str) -> BinarySink {
+    /// A sink for the executable at `path`, `size` bytes long (its tar header's size).
+    pub fn new(path: &str, size: u64) -> BinarySink {
         BinarySink {
             path: path.to_string(),
             head: Vec::new(),
@@ -66,7 +72,38 @@ impl BinarySink {
             seen: 0,
             go: None,
             carry: Vec::new(),
-            tail: std::collections::VecDeque::new(),
+            tail: Vec::new(),
+            tail_from: size.saturating_sub(TAIL as u64),
+            size,
+        }
+    }
+
+    /// Looks for the Go build-info magic in `chunk`, and across its border with the last one.
+    fn find_go(&mut self, chunk: &[u8]) {
+        let keep = GO_MAGIC.len() - 1;
+        // The border: the carried bytes and the start of this chunk.
+        let mut border = std::mem::take(&mut self.carry);
+        let carried = border.len();
+        border.extend_from_slice(&chunk[..keep.min(chunk.len())]);
+        let found = match memchr::memmem::find(&border, GO_MAGIC) {
+            Some(at) => {
+                let mut kept = border[at..].to_vec();
+                let rest = &chunk[(border.len() - carried).min(chunk.len())..];
+                kept.extend_from_slice(&rest[..rest.len().min(GO_KEEP.saturating_sub(kept.len()))]);
+                Some(kept)
+            }
+            None => memchr::memmem::find(chunk, GO_MAGIC)
+                .map(|at| chunk[at..(at + GO_KEEP).min(chunk.len())].to_vec()),
+        };
+        match found {
+            Some(kept) => self.go = Some(kept),
+            None => {
+                self.carry = if chunk.len() > keep {
+                    chunk[chunk.len() - keep..].to_vec()
+                } else {
+                    border[border.len().saturating_sub(keep)..].to_vec()
+                };
+            }
         }
     }
 }
@@ -83,29 +120,31 @@ impl BodySink for BinarySink {
                 }
             }
         }
+        let start = self.seen;
         self.seen += chunk.len() as u64;
         match &mut self.go {
             Some(kept) => {
                 let room = GO_KEEP - kept.len().min(GO_KEEP);
                 kept.extend_from_slice(&chunk[..room.min(chunk.len())]);
             }
-            None => {
-                let mut window = std::mem::take(&mut self.carry);
-                window.extend_from_slice(chunk);
-                if let Some(at) = find(&window, GO_MAGIC) {
-                    let end = (at + GO_KEEP).min(window.len());
-                    self.go = Some(window[at..end].to_vec());
-                } else {
-                    let keep = GO_MAGIC.len() - 1;
-                    self.carry = window[window.len().saturating_sub(keep)..].to_vec();
-                }
-            }
+            None => self.find_go(chunk),
         }
-        if self.format == Some(Format::Elf) {
-            let chunk = &chunk[chunk.len().saturating_sub(TAIL)..];
-            let over = (self.tail.len() + chunk.len()).saturating_sub(TAIL);
-            self.tail.drain(..over);
-            self.tail.extend(chunk);
+        if self.format == Some(Format::Elf) && self.seen > self.tail_from {
+            let part = &chunk[usize::try_from(self.tail_from.saturating_sub(start))
+                .unwrap_or(usize::MAX)
+                .min(chunk.len())..];
+            if self.tail.capacity() == 0 {
+                let expected = self.size - self.tail_from;
+                self.tail
+                    .reserve_exact(usize::try_from(expected).map_or(TAIL, |n| n.min(TAIL)));
+            }
+            // More bytes than the header said (never from a walk): keep the last TAIL.
+            let over = (self.tail.len() + part.len()).saturating_sub(TAIL);
+            if over > 0 {
+                self.tail.drain(..over.min(self.tail.len()));
+            }
+            self.tail
+                .extend_from_slice(&part[part.len().saturating_sub(TAIL)..]);
         }
         true
     }
@@ -120,18 +159,13 @@ impl BodySink for BinarySink {
         }
         if self.format == Some(Format::Elf) {
             let tail_start = self.seen - self.tail.len() as u64;
-            let mut tail = std::mem::take(&mut self.tail);
-            let tail = tail.make_contiguous();
-            if let Some(json) = elf_dep_v0(&self.head, tail, tail_start, &self.path, &mut out) {
+            let tail = std::mem::take(&mut self.tail);
+            if let Some(json) = elf_dep_v0(&self.head, &tail, tail_start, &self.path, &mut out) {
                 cargo_auditable(&json, &self.path, &mut out);
             }
         }
         out
     }
-}
-
-fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
 }
 
 fn uvarint(data: &[u8], at: &mut usize) -> Option<u64> {
