@@ -69,8 +69,8 @@ for f in "$SAMPLE/sample-docker.tar" "$SAMPLE/sample-oci.tar"; do
   bmed=$(node -e "console.log((JSON.parse(process.argv[1]).median_ms / 1000).toFixed(2))" "$bjson")
   brss=$(node -e "console.log(JSON.parse(process.argv[1]).peak_rss_mb)" "$bjson")
   ratio() { awk "BEGIN{printf \"%.2fx\", $1 / $2}"; }
-  # vs Trivy: best against best, and median against median
   rate() { awk "BEGIN{printf \"%.0f\", $mb / $1}"; }
+  # vs Trivy: best against best, and median against median
   printf '%-18s %-9s %9s %9s %9s %9s %12s\n' "$name" trivy "$tt" "$tmed" "$(rate "$tt")" "$trss" "1.00x"
   printf '%-18s %-9s %9s %9s %9s %9s %12s\n' "$name" cli "$ct" "$cmed" "$(rate "$ct")" "$crss" "$(ratio "$ct" "$tt")/$(ratio "$cmed" "$tmed")"
   printf '%-18s %-9s %9s %9s %9s %9s %12s\n' "$name" browser "$bt" "$bmed" "$(rate "$bt")" "$brss" "$(ratio "$bt" "$tt")/$(ratio "$bmed" "$tmed")"

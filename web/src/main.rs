@@ -132,9 +132,10 @@ struct Job {
     /// The image being scanned; `None` when a link is being reopened.
     file: Option<web_sys::File>,
     started_ms: f64,
-    /// When the plan arrived and when the last layer was walked (`performance.now()`).
-    planned_ms: f64,
-    walked_ms: f64,
+    /// When the plan arrived and when the last layer was walked (`performance.now()`); never
+    /// set for a reopened report or an archive compressed as a whole.
+    planned_ms: Option<f64>,
+    walked_ms: Option<f64>,
     plan: Option<ImagePlan>,
     layers: Vec<Option<ByteBuf>>,
     next_layer: usize,
@@ -147,8 +148,8 @@ impl Job {
         Job {
             file,
             started_ms: now_ms(),
-            planned_ms: 0.0,
-            walked_ms: 0.0,
+            planned_ms: None,
+            walked_ms: None,
             plan: None,
             layers: Vec::new(),
             next_layer: 0,
@@ -285,7 +286,7 @@ fn App() -> impl IntoView {
                 if let Some(j) = j.as_mut() {
                     j.layers = vec![None; count];
                     j.total_bytes = total;
-                    j.planned_ms = now_ms();
+                    j.planned_ms = Some(now_ms());
                     j.plan = Some(*plan);
                 }
             });
@@ -311,7 +312,7 @@ fn App() -> impl IntoView {
                     let size = j.plan.as_ref()?.jobs.get(index)?.size;
                     *j.layers.get_mut(index)? = Some(scan);
                     j.done_bytes += size;
-                    j.walked_ms = now_ms();
+                    j.walked_ms = Some(now_ms());
                     Some((
                         j.layers.iter().all(Option::is_some),
                         j.done_bytes,
@@ -353,17 +354,8 @@ fn App() -> impl IntoView {
             let (started, stages) = job
                 .with_value(|j| {
                     j.as_ref().map(|j| {
-                        // A reopened report or an archive compressed as a whole has no stages.
-                        let planned = if j.planned_ms > 0.0 {
-                            j.planned_ms
-                        } else {
-                            now
-                        };
-                        let walked = if j.walked_ms > 0.0 {
-                            j.walked_ms
-                        } else {
-                            planned
-                        };
+                        let planned = j.planned_ms.unwrap_or(now);
+                        let walked = j.walked_ms.unwrap_or(planned);
                         (
                             j.started_ms,
                             [planned - j.started_ms, walked - planned, now - walked],

@@ -37,17 +37,13 @@ extern "C" {
     /// Cancels the open stream, if any.
     #[wasm_bindgen(js_name = tarsierStreamClose)]
     fn stream_close();
-    /// True when the loader set up JSPI and found this module's import and export.
+    /// True when the loader set up JSPI and found this module's import and export: layer walks
+    /// can stream.
     #[wasm_bindgen(js_name = tarsierStreams)]
-    fn streams() -> bool;
+    pub fn available() -> bool;
     /// Runs `tarsier_walk_pending` from the event loop, through `WebAssembly.promising`.
     #[wasm_bindgen(js_name = tarsierWalkLater)]
     fn walk_later();
-}
-
-/// True when layer walks can stream.
-pub fn available() -> bool {
-    streams()
 }
 
 /// Layer bytes `[start, end)` of a `Blob`, read through one stream while reads are sequential

@@ -461,13 +461,8 @@ impl ScanWorker {
                     crate::stream::walk_streamed(crate::stream::Pending { file, job, limits });
                     return None;
                 }
-                match BlobSource::new(file.into()) {
-                    Ok(source) => walk(
-                        ChunkedReader::new(source, ChunkSizes::BROWSER),
-                        "read with FileReaderSync",
-                        &job,
-                        &limits,
-                    ),
+                match open(file) {
+                    Ok(reader) => walk(reader, "read with FileReaderSync", &job, &limits),
                     Err(e) => layer_done(
                         &job,
                         LayerScan {

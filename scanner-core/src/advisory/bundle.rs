@@ -133,10 +133,15 @@ fn unzlib(bytes: &[u8], what: &str) -> Result<Vec<u8>, BundleError> {
     Ok(raw)
 }
 
+/// The bincode settings of both parts, for writing and reading.
+fn codec() -> impl bincode::Options {
+    use bincode::Options;
+    bincode::options().with_fixint_encoding()
+}
+
 fn decode<T: serde::de::DeserializeOwned>(raw: &[u8], what: &str) -> Result<T, BundleError> {
     use bincode::Options;
-    bincode::options()
-        .with_fixint_encoding()
+    codec()
         .reject_trailing_bytes()
         .with_limit(MAX_PART)
         .deserialize(raw)
@@ -152,8 +157,7 @@ fn decode_zlib<T: serde::de::DeserializeOwned>(bytes: &[u8], what: &str) -> Resu
         64 << 10,
         flate2::read::ZlibDecoder::new(bytes).take(MAX_PART + 1),
     );
-    let value = bincode::options()
-        .with_fixint_encoding()
+    let value = codec()
         .with_limit(MAX_PART)
         .deserialize_from(&mut input)
         .map_err(|e| BundleError::Damaged(format!("cannot decode its {what}: {e}")))?;
@@ -172,8 +176,7 @@ fn decode_zlib<T: serde::de::DeserializeOwned>(bytes: &[u8], what: &str) -> Resu
 
 fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, BundleError> {
     use bincode::Options;
-    bincode::options()
-        .with_fixint_encoding()
+    codec()
         .serialize(value)
         .map_err(|e| BundleError::Write(e.to_string()))
 }

@@ -56,8 +56,6 @@ pub struct BinarySink {
     /// known from its tar header, so only those bytes are ever copied, into one buffer sized at
     /// once (a walk streams every executable of an image through here).
     tail: Vec<u8>,
-    /// Where the tail starts in the file.
-    tail_from: u64,
     /// The file's size from its header.
     size: u64,
 }
@@ -73,7 +71,6 @@ impl BinarySink {
             go: None,
             carry: Vec::new(),
             tail: Vec::new(),
-            tail_from: size.saturating_sub(TAIL as u64),
             size,
         }
     }
@@ -129,14 +126,14 @@ impl BodySink for BinarySink {
             }
             None => self.find_go(chunk),
         }
-        if self.format == Some(Format::Elf) && self.seen > self.tail_from {
-            let part = &chunk[usize::try_from(self.tail_from.saturating_sub(start))
+        let tail_from = self.size.saturating_sub(TAIL as u64);
+        if self.format == Some(Format::Elf) && self.seen > tail_from {
+            let part = &chunk[usize::try_from(tail_from.saturating_sub(start))
                 .unwrap_or(usize::MAX)
                 .min(chunk.len())..];
             if self.tail.capacity() == 0 {
-                let expected = self.size - self.tail_from;
                 self.tail
-                    .reserve_exact(usize::try_from(expected).map_or(TAIL, |n| n.min(TAIL)));
+                    .reserve_exact(usize::try_from(self.size).map_or(TAIL, |n| n.min(TAIL)));
             }
             // More bytes than the header said (never from a walk): keep the last TAIL.
             let over = (self.tail.len() + part.len()).saturating_sub(TAIL);
