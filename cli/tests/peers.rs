@@ -276,7 +276,8 @@ fn every_language_package_trivy_or_syft_reports_is_ours() {
         );
     }
     // What only we report: the JAR Trivy skipped and Syft does not read (its pom.properties is
-    // at the archive's root), and npm lockfile entries (the same packages, declared).
+    // at the archive's root). (npm lockfile entries are not reported where `node_modules` is
+    // installed, as on the sample.)
     let only_ours: Vec<_> = ours
         .difference(&by_trivy.union(&by_syft).cloned().collect())
         .cloned()

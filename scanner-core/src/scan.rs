@@ -116,6 +116,8 @@ pub fn assemble(plan: ImagePlan, scans: Vec<LayerScan>) -> ImageScan {
                 .push((index, file.data));
         }
     }
+    // A lockfile's entries count only where nothing is installed beside it.
+    crate::extract::lang::drop_installed_lockfiles(&mut packages, &tree, limits_depth());
     let distro = crate::distro::detect(&|path: &str| {
         let resolved = tree.resolve(path, limits_depth()).ok()?;
         captured.get(&resolved).map(|(_, d)| d.clone())

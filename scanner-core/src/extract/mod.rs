@@ -50,13 +50,13 @@ pub fn default_extractors() -> Vec<&'static dyn Extractor> {
     ]
 }
 
-/// Smallest executable looked at for Go or Rust build information.
+/// Smallest file looked at for Go or Rust build information.
 const MIN_BINARY: u64 = 16 << 10;
 
 /// The files a scan must capture: distro release files and whatever an extractor wants. OS
 /// databases are captured and read when the layers are squashed (their history across layers
 /// matters); language files are read in the walk itself ([`FileSelector::take`]) and
-/// executables as they stream by ([`FileSelector::stream`]).
+/// binaries (whatever their mode) as they stream by ([`FileSelector::stream`]).
 pub struct Selector {
     extractors: Vec<&'static dyn Extractor>,
     lang: Vec<&'static dyn Extractor>,
@@ -115,7 +115,11 @@ impl FileSelector for Selector {
     }
 
     fn stream(&self, path: &str, size: u64, mode: u32) -> Option<Box<dyn crate::layer::BodySink>> {
-        (self.binaries && mode & 0o111 != 0 && size >= MIN_BINARY).then(|| {
+        // Any mode: a binary copied without its execute bit is still there. Names that say
+        // "data" are skipped unless executable; the rest stop after their first block unless
+        // it starts like an executable.
+        let candidate = mode & 0o111 != 0 || !lang::binary::plainly_not_binary(path);
+        (self.binaries && candidate && size >= MIN_BINARY).then(|| {
             Box::new(lang::binary::BinarySink::new(path, size)) as Box<dyn crate::layer::BodySink>
         })
     }

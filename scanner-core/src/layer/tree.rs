@@ -98,6 +98,21 @@ impl FileTree {
         self.nodes.iter().map(|(k, v)| (k.as_str(), v))
     }
 
+    /// The paths under the directory `dir` (not `dir` itself), in order, with their nodes.
+    pub fn under<'a>(&'a self, dir: &str) -> impl Iterator<Item = (&'a str, &'a FileNode)> + 'a {
+        let dir = dir.trim_matches('/');
+        let prefix = if dir.is_empty() {
+            String::new()
+        } else {
+            format!("{dir}/")
+        };
+        self.nodes
+            .range(prefix.clone()..)
+            .take_while(move |(k, _)| k.starts_with(&prefix))
+            .filter(|(k, _)| !k.is_empty())
+            .map(|(k, v)| (k.as_str(), v))
+    }
+
     /// Removes `path` and everything under it, recording the non-directories that went.
     fn remove_tree(&mut self, path: &str, removed: &mut Removed) {
         let mut doomed: Vec<String> = Vec::new();

@@ -612,9 +612,16 @@ fn stream_body(
     path: &str,
     scan: &mut LayerScan,
 ) -> Option<u64> {
-    let mut buf = vec![0u8; (64 << 10).min(size as usize).max(1)];
+    // The first block alone: a sink that refuses the file by its first bytes (not an
+    // executable format) has cost one short read, and the rest of the body is skipped (a seek
+    // when the layer is uncompressed). Then 64 KiB at a time.
+    let chunk = usize::try_from(size).unwrap_or(usize::MAX).min(64 << 10);
+    let mut buf = vec![0u8; chunk.min(BLOCK as usize).max(1)];
     let mut read = 0u64;
     while read < size {
+        if read > 0 && buf.len() < chunk {
+            buf.resize(chunk, 0);
+        }
         let want = (size - read).min(buf.len() as u64) as usize;
         match read_full(input, &mut buf[..want]) {
             Ok(n) if n == want => {}

@@ -12,6 +12,12 @@
 //!   binaries are not read.
 //!
 //! Memory per file: 1 MiB for Go plus 8 MiB of tail for ELF, whatever the binary's size.
+//!
+//! Which files: every regular file of 16 KiB or more, whatever its mode bits (a binary copied
+//! without its execute bit is still there), except those whose name says they are data
+//! ([`plainly_not_binary`]: `.json`, `.py`, `.png`, `.gz`, ...; skipped unless executable). The
+//! walk hands the sink one 512-byte block first; a file that is not ELF (executable or shared
+//! object), Mach-O or PE stops there and the rest of its body is skipped.
 
 use std::io::Read;
 
@@ -33,13 +39,61 @@ enum Format {
     Pe,
 }
 
-fn format(head: &[u8]) -> Option<Format> {
-    match head.get(..4)? {
-        [0x7f, b'E', b'L', b'F'] => Some(Format::Elf),
+/// Extensions of files that are never executables; matched case-insensitively on the file
+/// name. Shared objects (`.so`, `.node`, `.dll`, `.dylib`) and extensionless names are not here.
+#[rustfmt::skip]
+const DATA_EXTENSIONS: &[&str] = &[
+    // text and source
+    "txt", "md", "rst", "html", "htm", "xhtml", "css", "scss", "less", "js", "mjs", "cjs", "ts",
+    "tsx", "jsx", "map", "json", "jsonl", "xml", "xsd", "xsl", "yaml", "yml", "toml", "ini",
+    "cfg", "conf", "properties", "csv", "tsv", "sql", "log", "py", "pyi", "pyc", "pyo", "pyx",
+    "pxd", "rb", "pl", "pm", "php", "java", "class", "go", "rs", "c", "h", "cc", "cpp", "hpp",
+    "hh", "cs", "sh", "bash", "ps1", "bat", "tex", "po", "pot", "mo", "gmo", "qm", "svg", "pem",
+    "crt", "key", "asc", "gpg", "typelib", "gir", "vim", "el", "elc", "lua", "tcl",
+    // media and fonts
+    "png", "jpg", "jpeg", "gif", "bmp", "ico", "icns", "webp", "tif", "tiff", "mp3", "mp4",
+    "ogg", "wav", "flac", "avi", "mkv", "webm", "woff", "woff2", "ttf", "otf", "eot", "pfb",
+    "pcf", "psf", "pdf", "icc",
+    // archives and packages
+    "gz", "tgz", "bz2", "xz", "lz4", "zst", "zstd", "7z", "rar", "tar", "zip", "jar", "war",
+    "ear", "whl", "egg", "deb", "rpm", "apk",
+    // other data: objects and static libraries (not linked programs), debug info, databases
+    "o", "a", "ko", "debug", "db", "sqlite", "sqlite3", "dat", "pak", "hwdb", "cache", "wasm",
+];
+
+/// Whether a file's name says it is data, never an executable: such files are looked at only
+/// when their mode has an execute bit. String tests only.
+pub fn plainly_not_binary(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    match name.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() => {
+            DATA_EXTENSIONS.iter().any(|d| d.eq_ignore_ascii_case(ext))
+        }
+        _ => false,
+    }
+}
+
+/// The executable format of a file from its first bytes: `Some(None)` when it is none, `None`
+/// while more bytes are needed (an ELF header's type is at bytes 16–17).
+fn format(head: &[u8]) -> Option<Option<Format>> {
+    Some(match head.get(..4)? {
+        // ELF executables and shared objects only: relocatable objects and core dumps hold
+        // no build information.
+        [0x7f, b'E', b'L', b'F'] => {
+            let (Some(&order), Some(&[a, b])) = (head.get(5), head.get(16..18)) else {
+                return None;
+            };
+            let e_type = if order == 2 {
+                u16::from_be_bytes([a, b])
+            } else {
+                u16::from_le_bytes([a, b])
+            };
+            matches!(e_type, 2 | 3).then_some(Format::Elf)
+        }
         [0xfe, 0xed, 0xfa, 0xce | 0xcf] | [0xce | 0xcf, 0xfa, 0xed, 0xfe] => Some(Format::MachO),
         [b'M', b'Z', _, _] => Some(Format::Pe),
         _ => None,
-    }
+    })
 }
 
 /// Looks at one executable's bytes as they stream by.
@@ -110,10 +164,11 @@ impl BodySink for BinarySink {
         if self.head.len() < 64 {
             let take = (64 - self.head.len()).min(chunk.len());
             self.head.extend_from_slice(&chunk[..take]);
-            if self.head.len() >= 4 && self.format.is_none() {
-                self.format = format(&self.head);
-                if self.format.is_none() {
-                    return false; // not an executable: skip the rest
+            if self.format.is_none() {
+                match format(&self.head) {
+                    Some(None) => return false, // not an executable: skip the rest
+                    Some(found) => self.format = found,
+                    None => {} // more bytes needed
                 }
             }
         }
@@ -423,5 +478,53 @@ pub fn cargo_auditable(json: &[u8], path: &str, out: &mut Extracted) {
             pkg.notes.push("build dependency".into());
         }
         out.packages.push(pkg);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_that_say_data() {
+        for data in [
+            "usr/share/doc/x/changelog.gz",
+            "app/node_modules/x/index.JS",
+            "usr/lib/python3/dist-packages/x/__init__.pyc",
+            "usr/lib/x86_64-linux-gnu/libc.a",
+            "srv/fonts/a.woff2",
+        ] {
+            assert!(plainly_not_binary(data), "{data}");
+        }
+        for maybe in [
+            "usr/local/bin/app",
+            "usr/lib/x86_64-linux-gnu/libssl.so.3",
+            "app/node_modules/x/build/Release/addon.node",
+            "opt/app/App.dll",
+            "opt/app/app.bin",
+            "opt/.hidden",
+            "opt/app-1.2",
+        ] {
+            assert!(!plainly_not_binary(maybe), "{maybe}");
+        }
+    }
+
+    #[test]
+    fn formats_from_the_first_bytes() {
+        let mut elf = [0u8; 64];
+        elf[..4].copy_from_slice(b"\x7fELF");
+        elf[5] = 1;
+        elf[16] = 2; // ET_EXEC
+        assert_eq!(format(&elf), Some(Some(Format::Elf)));
+        assert_eq!(format(&elf[..10]), None, "the type is not in yet");
+        elf[16] = 1; // ET_REL: an object file
+        assert_eq!(format(&elf), Some(None));
+        elf[5] = 2; // big-endian ET_DYN
+        elf[16] = 0;
+        elf[17] = 3;
+        assert_eq!(format(&elf), Some(Some(Format::Elf)));
+        assert_eq!(format(b"MZ\x90\0"), Some(Some(Format::Pe)));
+        assert_eq!(format(b"{\"a\""), Some(None));
+        assert_eq!(format(b"ab"), None);
     }
 }

@@ -1,9 +1,10 @@
 //! Language package extractors. Unlike the OS databases, each of these reads one file on its
 //! own, so they run inside the layer walk (in the worker or thread walking that layer) and the
 //! file's bytes are dropped at once; the squash then keeps the packages of files that survive
-//! in the final filesystem, attributed to the layer that wrote them.
+//! in the final filesystem, attributed to the layer that wrote them, and drops the entries of
+//! lockfiles whose project is installed there ([`drop_installed_lockfiles`]).
 //!
-//! Executables are not captured at all: [`binary::BinarySink`] looks at their bytes while they
+//! Binaries are not captured at all: [`binary::BinarySink`] looks at their bytes while they
 //! stream by (Go build info, cargo-auditable data) and keeps only what it needs.
 
 pub mod binary;
@@ -14,7 +15,10 @@ pub mod php;
 pub mod python;
 pub mod ruby;
 
+use std::collections::BTreeMap;
+
 use crate::inventory::{purl, Package};
+use crate::layer::FileTree;
 
 use super::Extractor;
 
@@ -30,6 +34,32 @@ pub fn lang_extractors() -> Vec<&'static dyn Extractor> {
         &php::ComposerInstalled,
         &dotnet::DepsJson,
     ]
+}
+
+/// Whether the project of a lockfile has its packages installed in the final filesystem, for
+/// each lockfile reader (by `found_by`): npm's `package-lock.json`, `yarn.lock` and
+/// `pnpm-lock.yaml` install into `node_modules`. A reader of another lockfile format gets a
+/// line here.
+fn lockfile_installed(found_by: &str) -> Option<fn(&str, &FileTree, u32) -> bool> {
+    (found_by == npm::NpmLockfile.name()).then_some(npm::project_installed as _)
+}
+
+/// Drops the packages of lockfiles whose project is installed in `tree` (the final
+/// filesystem): the installed packages were read from their own files, and a lockfile entry
+/// that is not installed is not in the image. Lockfiles with nothing installed beside them (a
+/// bundled application) keep their packages, noted as declared. Runs at assembly, once the
+/// layers are squashed; `max_links` bounds the symlinks followed.
+pub fn drop_installed_lockfiles(packages: &mut Vec<Package>, tree: &FileTree, max_links: u32) {
+    let mut installed: BTreeMap<String, bool> = BTreeMap::new();
+    packages.retain(|p| {
+        let Some(check) = lockfile_installed(&p.found_by) else {
+            return true;
+        };
+        let gone = *installed
+            .entry(p.path.clone())
+            .or_insert_with(|| check(&p.path, tree, max_links));
+        !gone
+    });
 }
 
 /// The purl type of an OSV ecosystem.

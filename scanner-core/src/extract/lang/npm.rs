@@ -3,16 +3,21 @@
 //! Reads every `node_modules/NAME/package.json` and `node_modules/@SCOPE/NAME/package.json`
 //! (installed packages, nested and scoped), and a `package.json` outside `node_modules` with a
 //! name and version as the application itself (noted `application`). Lockfiles
-//! (`package-lock.json` v1–v3, `yarn.lock` v1 and berry, `pnpm-lock.yaml` v5–v9) are reported
-//! as declared dependencies, each noted `declared in lockfile`: they say what an install would
-//! put there, not that it is there. Ignores: `node_modules/.package-lock.json` (npm's cache of
-//! what is installed, already read from the packages themselves); workspace links.
+//! (`package-lock.json` v1–v3, `yarn.lock` v1 and berry, `pnpm-lock.yaml` v5–v9) say what an
+//! install would put there, not that it is there: when the lockfile's project (its folder) has
+//! an installed `node_modules` in the final filesystem ([`project_installed`], decided at
+//! assembly), its packages are those of `node_modules` and the lockfile adds nothing (an entry
+//! that is not installed, e.g. one a later layer deleted, is not a package of the image);
+//! otherwise (a bundled application) its entries are reported, each noted
+//! `declared in lockfile`. Ignores: `node_modules/.package-lock.json` (npm's cache of what is
+//! installed, already read from the packages themselves); workspace links.
 
 use serde_json::Value;
 
 use super::{file_name, package, parse_json, plausible};
 use crate::extract::{ExtractInput, Extracted, Extractor};
 use crate::inventory::Package;
+use crate::layer::{EntryKind, FileTree};
 
 const MAX_PACKAGE_JSON: u64 = 8 << 20;
 const MAX_LOCKFILE: u64 = 64 << 20;
@@ -43,6 +48,28 @@ fn installed(path: &str) -> bool {
     !name.starts_with('.')
         && (parent == "node_modules"
             || (parent.starts_with('@') && parts.next() == Some("node_modules")))
+}
+
+/// Whether the project of the lockfile at `lockfile` has packages installed in `tree` (the
+/// final filesystem): a `node_modules` folder beside the lockfile (followed through symlinks,
+/// at most `max_links` hops) holding at least one package's `package.json` (nested, scoped, or
+/// in pnpm's `.pnpm` store). A `node_modules` with only `.bin` or `.package-lock.json` in it
+/// installs nothing.
+pub fn project_installed(lockfile: &str, tree: &FileTree, max_links: u32) -> bool {
+    let lockfile = lockfile.trim_start_matches('/');
+    let dir = match lockfile.rsplit_once('/') {
+        Some((project, _)) => format!("{project}/node_modules"),
+        None => "node_modules".to_string(),
+    };
+    let dir = tree.resolve(&dir, max_links).unwrap_or(dir);
+    let start = if dir.is_empty() { 0 } else { dir.len() + 1 };
+    tree.under(&dir).any(|(path, node)| {
+        node.kind != EntryKind::Dir
+            && path.ends_with("/package.json")
+            && path
+                .get(start..)
+                .is_some_and(|rel| installed(&format!("node_modules/{rel}")))
+    })
 }
 
 pub struct NpmPackageJson;
@@ -271,6 +298,49 @@ mod tests {
         assert!(installed("app/node_modules/a/node_modules/b/package.json"));
         assert!(!installed("app/node_modules/a/lib/package.json"));
         assert!(!installed("app/package.json"));
+    }
+
+    #[test]
+    fn projects_with_installed_packages() {
+        use crate::layer::{squash, LayerEntry, LayerScan};
+        let entry = |path: &str, kind: EntryKind, link: Option<&str>| LayerEntry {
+            path: path.into(),
+            kind,
+            size: 0,
+            mode: 0o644,
+            uid: 0,
+            gid: 0,
+            mtime: 0,
+            link: link.map(str::to_string),
+        };
+        let file = |path: &str| entry(path, EntryKind::File, None);
+        let scan = LayerScan {
+            entries: vec![
+                file("a/node_modules/x/package.json"),
+                file("b/node_modules/.package-lock.json"),
+                entry(
+                    "b/node_modules/.bin/x",
+                    EntryKind::Symlink,
+                    Some("../x/bin"),
+                ),
+                file("b/node_modules/x/lib/index.js"),
+                entry("c/node_modules", EntryKind::Symlink, Some("/opt/deps")),
+                entry("opt/deps", EntryKind::Dir, None),
+                file("opt/deps/@s/y/package.json"),
+                file("node_modules/z/package.json"),
+                file("d/node_modules/.pnpm/q@1.0.0/node_modules/q/package.json"),
+            ],
+            ..LayerScan::default()
+        };
+        let (tree, _) = squash(&[scan]);
+        assert!(project_installed("/a/package-lock.json", &tree, 8));
+        assert!(project_installed("package-lock.json", &tree, 8));
+        assert!(project_installed("c/yarn.lock", &tree, 8));
+        assert!(project_installed("d/pnpm-lock.yaml", &tree, 8));
+        // Bookkeeping and loose files install nothing; neither does a missing folder.
+        assert!(!project_installed("b/package-lock.json", &tree, 8));
+        assert!(!project_installed("e/package-lock.json", &tree, 8));
+        assert!(!project_installed("a/sub/package-lock.json", &tree, 8));
     }
 
     #[test]
