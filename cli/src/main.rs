@@ -452,7 +452,7 @@ fn scan_parallel(
         .into_iter()
         .map(Option::unwrap_or_default)
         .collect();
-    Ok(scanner_core::assemble(plan, scans))
+    Ok(scanner_core::assemble(plan, scans, limits))
 }
 
 fn default_jobs() -> usize {

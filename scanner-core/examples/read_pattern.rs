@@ -64,6 +64,6 @@ fn main() {
         scans.push(s);
     }
     let t = std::time::Instant::now();
-    let image = scanner_core::assemble(plan, scans);
+    let image = scanner_core::assemble(plan, scans, &Limits::default());
     println!("assemble: {:?} ({} paths)", t.elapsed(), image.tree.len());
 }

@@ -13,6 +13,7 @@ use crate::inventory::Package;
 use crate::layer::input::{StreamInput, WindowInput};
 use crate::layer::{
     decode, squash_with_files, walk_layer, FileChange, FileSelector, FileTree, LayerScan,
+    ResolveError,
 };
 use crate::limits::Limits;
 use crate::progress::{Progress, Stage};
@@ -72,8 +73,9 @@ pub fn scan_layer<R: Read + Seek>(
     }
 }
 
-/// Squashes walked layers (in layer order) into the final image.
-pub fn assemble(plan: ImagePlan, scans: Vec<LayerScan>) -> ImageScan {
+/// Squashes walked layers (in layer order) into the final image. `limits` bounds what assembly
+/// itself follows: symlinks in the final filesystem (`max_link_depth`).
+pub fn assemble(plan: ImagePlan, scans: Vec<LayerScan>, limits: &Limits) -> ImageScan {
     let mut summary = plan.summary;
     let (tree, changes, layer_files) = squash_with_files(&scans);
     for (layer, change) in summary.layers.iter_mut().zip(changes) {
@@ -117,11 +119,30 @@ pub fn assemble(plan: ImagePlan, scans: Vec<LayerScan>) -> ImageScan {
         }
     }
     // A lockfile's entries count only where nothing is installed beside it.
-    crate::extract::lang::drop_installed_lockfiles(&mut packages, &tree, limits_depth());
-    let distro = crate::distro::detect(&|path: &str| {
-        let resolved = tree.resolve(path, limits_depth()).ok()?;
-        captured.get(&resolved).map(|(_, d)| d.clone())
-    });
+    crate::extract::lang::drop_installed_lockfiles(&mut packages, &tree, limits.max_link_depth);
+    // Release files are often links (`/etc/os-release` → `../usr/lib/os-release`). A chain too
+    // long to follow is a warning, not a silent "no distro".
+    let too_deep = std::cell::RefCell::new(Vec::new());
+    let distro = crate::distro::detect(
+        &|path: &str| match tree.resolve(path, limits.max_link_depth) {
+            Ok(resolved) => captured.get(&resolved).map(|(_, d)| d.clone()),
+            Err(ResolveError::TooManyLinks) => {
+                too_deep.borrow_mut().push(path.to_string());
+                None
+            }
+            Err(ResolveError::NotFound) => None,
+        },
+    );
+    let mut too_deep = too_deep.into_inner();
+    too_deep.sort();
+    too_deep.dedup();
+    for path in too_deep {
+        summary.warnings.push(format!(
+            "`/{path}` was not read: resolving it takes more than {} symbolic links (the \
+             --max-link-depth limit), a cycle or a very long chain",
+            limits.max_link_depth
+        ));
+    }
     for extractor in default_extractors() {
         for (path, (_, data)) in &captured {
             if !extractor.file_required(path, data.len() as u64) {
@@ -155,11 +176,6 @@ pub fn assemble(plan: ImagePlan, scans: Vec<LayerScan>) -> ImageScan {
     }
 }
 
-/// Symlink hops followed when resolving release files (the default limit).
-fn limits_depth() -> u32 {
-    Limits::default().max_link_depth
-}
-
 fn short_digest(d: &str) -> String {
     let start = d.find(':').map(|i| i + 1).unwrap_or(0);
     d.chars().take(start + 12).collect()
@@ -184,7 +200,7 @@ pub fn scan_image<R: Read + Seek>(
             reader.seek(SeekFrom::Start(0))?;
             let (plan, scans) =
                 stream_plan(&mut *reader, len, kind, options, limits, selector, progress)?;
-            let scan = assemble(plan, scans);
+            let scan = assemble(plan, scans, limits);
             progress(Progress::new(Stage::Done, 1, 1));
             return Ok(scan);
         }
@@ -199,7 +215,7 @@ pub fn scan_image<R: Read + Seek>(
         done += job.size;
     }
     progress(Progress::new(Stage::ScanningLayers, total, total));
-    let scan = assemble(plan, scans);
+    let scan = assemble(plan, scans, limits);
     progress(Progress::new(Stage::Done, 1, 1));
     Ok(scan)
 }

@@ -624,3 +624,215 @@ fn each_layer_lists_what_it_added_changed_and_removed() {
         );
     }
 }
+
+// ---- limits: each takes effect, a layer of exactly the limit is fine ----------------------
+
+/// `etc/os-release` reached through `hops` symlinks (the file itself lives where only the chain
+/// leads, so the distro is detected exactly when the chain is followed).
+fn os_release_chain(hops: usize) -> Vec<u8> {
+    let names: Vec<String> = (1..hops).map(|i| format!("chain/{i}")).collect();
+    let mut entries = vec![f("opt/real/os-release", "ID=debian\nVERSION_ID=12\n")];
+    let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
+    let mut from = "etc/os-release".to_string();
+    for name in &names {
+        entries.push(E::Symlink(leak(from), leak(format!("/{name}"))));
+        from = name.clone();
+    }
+    entries.push(E::Symlink(leak(from), "/opt/real/os-release"));
+    image(&[layer(&entries)])
+}
+
+/// The report's warnings without the note that an archive compressed as a whole was streamed.
+fn problems(s: &ImageScan) -> Vec<&String> {
+    s.summary
+        .warnings
+        .iter()
+        .filter(|w| !w.contains("compressed as a whole"))
+        .collect()
+}
+
+fn with_depth(n: u32) -> Limits {
+    Limits {
+        max_link_depth: n,
+        ..Limits::default()
+    }
+}
+
+#[test]
+fn link_depth_limit_takes_effect_with_a_warning_naming_the_path() {
+    let bytes = os_release_chain(5);
+    for (how, bytes) in [("plain", bytes.clone()), ("gzip as a whole", gzip(&bytes))] {
+        // Five links with a limit of five: followed.
+        let s = scan_with(bytes.clone(), &with_depth(5));
+        assert_eq!(
+            s.distro.as_ref().map(|d| d.id.as_str()),
+            Some("debian"),
+            "{how}"
+        );
+        assert!(
+            !s.summary
+                .warnings
+                .iter()
+                .any(|w| w.contains("--max-link-depth")),
+            "{how}: {:?}",
+            s.summary.warnings
+        );
+        // Five links with a limit of four: not followed, and said so.
+        let s = scan_with(bytes, &with_depth(4));
+        assert_eq!(s.distro, None, "{how}");
+        let w = s.summary.warnings.join("\n");
+        assert!(
+            w.contains("`/etc/os-release`")
+                && w.contains("more than 4")
+                && w.contains("--max-link-depth"),
+            "{how}: {w}"
+        );
+    }
+}
+
+#[test]
+fn a_layer_of_exactly_the_entry_limit_is_read_whole() {
+    let names: Vec<String> = (0..20).map(|i| format!("f/{i}")).collect();
+    let mut entries: Vec<E> = names
+        .iter()
+        .map(|n| E::RawFile(n.clone(), vec![]))
+        .collect();
+    // A PAX record describes the entry after it; it is not an entry of its own.
+    entries.push(E::PaxFile(
+        format!("{}/pax", "p".repeat(150)),
+        b"x".to_vec(),
+    ));
+    let bytes = image(&[layer(&entries)]);
+    for (how, bytes) in [("plain", bytes.clone()), ("gzip as a whole", gzip(&bytes))] {
+        let s = scan_with(
+            bytes.clone(),
+            &Limits {
+                max_entries_per_layer: 21,
+                ..Limits::default()
+            },
+        );
+        assert_eq!(s.tree.len(), 21, "{how}: {:?}", files(&s));
+        assert!(problems(&s).is_empty(), "{how}: {:?}", problems(&s));
+        let s = scan_with(
+            bytes,
+            &Limits {
+                max_entries_per_layer: 20,
+                ..Limits::default()
+            },
+        );
+        let w = s.summary.warnings.join("\n");
+        assert!(
+            w.contains("layer 0 (") && w.contains("more than 20 entries"),
+            "{how}: {w}"
+        );
+    }
+}
+
+#[test]
+fn a_layer_of_exactly_the_byte_limit_is_read_whole() {
+    let l = layer(&[
+        E::File("captured/a", vec![b'a'; 3000]),
+        E::File("captured/b", vec![b'b'; 100]),
+    ]);
+    // The entries end where the two zero blocks of the end-of-archive marker begin.
+    let end = l.len() as u64 - 1024;
+    let bytes = image(&[l, layer(&[f("captured/next", "n")])]);
+    for (how, bytes) in [("plain", bytes.clone()), ("gzip as a whole", gzip(&bytes))] {
+        let exact = Limits {
+            max_layer_bytes: end,
+            ..Limits::default()
+        };
+        let s = scan_with(bytes.clone(), &exact);
+        assert!(problems(&s).is_empty(), "{how}: {:?}", problems(&s));
+        assert!(s.captured.contains_key("captured/b"), "{how}");
+        let under = Limits {
+            max_layer_bytes: end - 1,
+            ..Limits::default()
+        };
+        let s = scan_with(bytes, &under);
+        let w = s.summary.warnings.join("\n");
+        assert!(
+            w.contains("layer 0 (") && w.contains("--max-layer-bytes"),
+            "{how}: {w}"
+        );
+        assert!(s.captured.contains_key("captured/a"), "{how}");
+        assert!(!s.captured.contains_key("captured/b"), "{how}");
+        // The next layer is still scanned.
+        assert!(s.captured.contains_key("captured/next"), "{how}");
+    }
+}
+
+#[test]
+fn empty_entries_past_the_byte_limit_stop_the_walk() {
+    // Headers without bodies still cost bytes: they may not go on past the limit.
+    let names: Vec<String> = (0..50).map(|i| format!("e/{i}")).collect();
+    let entries: Vec<E> = names
+        .iter()
+        .map(|n| E::RawFile(n.clone(), vec![]))
+        .collect();
+    let limits = Limits {
+        max_layer_bytes: 10 * 512,
+        ..Limits::default()
+    };
+    let s = scan_with(image(&[layer(&entries)]), &limits);
+    assert_eq!(s.tree.len(), 10, "{:?}", files(&s));
+    assert!(s.summary.warnings.join("\n").contains("--max-layer-bytes"));
+}
+
+#[test]
+fn capture_limits_allow_exactly_the_limit_and_count_hard_links() {
+    let l = layer(&[
+        E::File("captured/a", vec![b'a'; 100]),
+        E::Hardlink("captured/a-link", "captured/a"),
+        E::File("captured/b", vec![b'b'; 50]),
+    ]);
+    let bytes = image(&[l]);
+    for (how, bytes) in [("plain", bytes.clone()), ("gzip as a whole", gzip(&bytes))] {
+        // 100 + 100 (the link's copy) + 50.
+        let exact = Limits {
+            max_captured_file: 100,
+            max_captured_total: 250,
+            ..Limits::default()
+        };
+        let s = scan_with(bytes.clone(), &exact);
+        assert!(problems(&s).is_empty(), "{how}: {:?}", problems(&s));
+        assert_eq!(s.captured.len(), 3, "{how}");
+        let under = Limits {
+            max_captured_total: 249,
+            ..Limits::default()
+        };
+        let s = scan_with(bytes.clone(), &under);
+        let w = s.summary.warnings.join("\n");
+        assert!(
+            w.contains("layer 0 (")
+                && w.contains("`/captured/b`")
+                && w.contains("--max-captured-bytes"),
+            "{how}: {w}"
+        );
+        // A link's copy over the limit is refused like a file.
+        let under = Limits {
+            max_captured_total: 150,
+            ..Limits::default()
+        };
+        let s = scan_with(bytes.clone(), &under);
+        let w = s.summary.warnings.join("\n");
+        assert!(
+            w.contains("`/captured/a-link`") && w.contains("--max-captured-bytes"),
+            "{how}: {w}"
+        );
+        assert!(s.captured.contains_key("captured/b"), "{how}: {w}");
+        let small = Limits {
+            max_captured_file: 99,
+            ..Limits::default()
+        };
+        let s = scan_with(bytes, &small);
+        let w = s.summary.warnings.join("\n");
+        assert!(
+            w.contains("layer 0 (")
+                && w.contains("`/captured/a`")
+                && w.contains("--max-file-bytes"),
+            "{how}: {w}"
+        );
+        assert!(s.captured.contains_key("captured/b"), "{how}");
+    }
+}

@@ -141,6 +141,9 @@ struct Job {
     next_layer: usize,
     done_bytes: u64,
     total_bytes: u64,
+    /// The limits of this scan, sent with its plan, layer and assemble requests (the page has
+    /// no settings for them: the defaults).
+    limits: Limits,
 }
 
 impl Job {
@@ -155,6 +158,7 @@ impl Job {
             next_layer: 0,
             done_bytes: 0,
             total_bytes: 0,
+            limits: Limits::default(),
         }
     }
 }
@@ -240,7 +244,7 @@ fn App() -> impl IntoView {
             Some(ScanRequest::Layer {
                 file: j.file.clone()?,
                 job: layer,
-                limits: Limits::default(),
+                limits: j.limits,
                 stream: !sync_reads(),
             })
         });
@@ -415,7 +419,9 @@ fn App() -> impl IntoView {
         phase.set(scanning(file.name(), file.size() as u64));
         last_file.set_value(Some(file.clone()));
         selected_image.set(image.clone());
-        job.set_value(Some(Job::new(Some(file.clone()))));
+        let new_job = Job::new(Some(file.clone()));
+        let limits = new_job.limits;
+        job.set_value(Some(new_job));
         // Our own JSON report (the JSON export) is reopened, not scanned.
         let is_report = file.name().to_ascii_lowercase().ends_with(".json")
             || file.type_() == "application/json";
@@ -425,7 +431,7 @@ fn App() -> impl IntoView {
             ScanRequest::Plan {
                 file,
                 image,
-                limits: Limits::default(),
+                limits,
             }
         };
         workers.with_value(|pool| {
@@ -617,6 +623,7 @@ fn assemble(
             Some(ScanRequest::Assemble {
                 plan: Box::new(plan),
                 layers,
+                limits: j.limits,
             })
         })
         .flatten();

@@ -49,6 +49,8 @@ pub enum ScanRequest {
     Assemble {
         plan: Box<ImagePlan>,
         layers: Vec<ByteBuf>,
+        /// The scan's limits, as its layers were walked with (assembly follows symlinks).
+        limits: Limits,
     },
 }
 

@@ -510,7 +510,11 @@ impl ScanWorker {
                         .into(),
                 },
             },
-            ScanRequest::Assemble { plan, layers } => {
+            ScanRequest::Assemble {
+                plan,
+                layers,
+                limits,
+            } => {
                 let scans = layers
                     .iter()
                     .enumerate()
@@ -521,7 +525,7 @@ impl ScanWorker {
                         })
                     })
                     .collect();
-                let scan = scanner_core::assemble(*plan, scans);
+                let scan = scanner_core::assemble(*plan, scans, &limits);
                 self.finish(page_report(scan))
             }
         };

@@ -289,16 +289,6 @@ pub fn walk_layer(
     let stop = |scan: &mut LayerScan, msg: String| scan.warnings.push(msg);
     loop {
         let at = input.position();
-        if count >= limits.max_entries_per_layer {
-            stop(
-                &mut scan,
-                format!(
-                    "the layer has more than {} entries (the --max-entries limit); the rest were not read",
-                    limits.max_entries_per_layer
-                ),
-            );
-            break;
-        }
         match read_full(input, &mut block) {
             Ok(0) => break, // No end-of-archive marker: tolerated.
             Ok(512) => {}
@@ -329,8 +319,28 @@ pub fn walk_layer(
             );
             break;
         }
-        count += 1;
         let header = tar::Header::from_byte_slice(&block);
+        let kind = header.entry_type();
+        // Long-name and PAX records describe the next entry; they are not entries themselves
+        // (their number is bounded by the layer byte limit below). Counted here, when a header
+        // has been read, so that a layer of exactly the limit is read whole.
+        if !matches!(
+            kind,
+            tar::EntryType::GNULongName | tar::EntryType::GNULongLink | tar::EntryType::XHeader
+        ) {
+            if count >= limits.max_entries_per_layer {
+                stop(
+                    &mut scan,
+                    format!(
+                        "the layer has more than {} entries (the --max-entries limit); the rest \
+                         were not read",
+                        limits.max_entries_per_layer
+                    ),
+                );
+                break;
+            }
+            count += 1;
+        }
         let declared = match header.entry_size() {
             Ok(n) => n,
             Err(_) => {
@@ -342,20 +352,24 @@ pub fn walk_layer(
             }
         };
         let size = pax.size.take().unwrap_or(declared);
-        let body_at = at + BLOCK;
-        if size > limits.max_layer_bytes.saturating_sub(body_at) {
+        // Where this entry's body, padded to whole blocks, ends: past the limit, the layer is
+        // larger than allowed (a header past it counts too, or empty entries could go on).
+        let padded = size.div_ceil(BLOCK).checked_mul(BLOCK);
+        let body_end = padded.and_then(|p| at.checked_add(BLOCK)?.checked_add(p));
+        let (Some(padded), Some(_)) = (
+            padded,
+            body_end.filter(|end| *end <= limits.max_layer_bytes),
+        ) else {
             stop(
                 &mut scan,
                 format!(
-                    "an entry at byte {at} claims {size} bytes, past the {}-byte layer limit (--max-layer-bytes); \
-                     the rest of the layer was not read",
+                    "the entry at byte {at} ({size} bytes) ends past the {}-byte layer limit \
+                     (--max-layer-bytes); the rest of the layer was not read",
                     limits.max_layer_bytes
                 ),
             );
             break;
-        }
-        let padded = size.div_ceil(BLOCK) * BLOCK;
-        let kind = header.entry_type();
+        };
 
         // Records that describe the next entry.
         if matches!(
@@ -478,7 +492,7 @@ pub fn walk_layer(
                     "`/{path}` is {size} bytes, over the {}-byte capture limit (--max-file-bytes); it was not inspected",
                     limits.max_captured_file
                 ));
-            } else if captured_total + size > limits.max_captured_total {
+            } else if captured_total.saturating_add(size) > limits.max_captured_total {
                 scan.warnings.push(format!(
                     "`/{path}` was not inspected: the layer's captured files passed the {}-byte limit (--max-captured-bytes)",
                     limits.max_captured_total
@@ -520,7 +534,7 @@ pub fn walk_layer(
                     });
                 }
             } else {
-                captured_total += size;
+                captured_total = captured_total.saturating_add(size);
                 scan.captured.push(CapturedFile {
                     path: path.clone(),
                     data,
@@ -558,17 +572,22 @@ pub fn walk_layer(
         // Hard links to captured files share their bytes.
         if entry_kind == EntryKind::Hardlink && selector.wants(&path, 0) {
             if let Some(target) = &link {
-                if let Some(data) = scan
-                    .captured
-                    .iter()
-                    .find(|c| &c.path == target)
-                    .map(|c| c.data.clone())
-                {
-                    captured_total += data.len() as u64;
-                    scan.captured.push(CapturedFile {
-                        path: path.clone(),
-                        data,
-                    });
+                // Each link is a copy, so it counts against the layer's capture limit: many
+                // links to one large file must not multiply memory.
+                let found = scan.captured.iter().find(|c| &c.path == target);
+                if let Some(len) = found.map(|c| c.data.len() as u64) {
+                    if captured_total.saturating_add(len) > limits.max_captured_total {
+                        scan.warnings.push(format!(
+                            "`/{path}` was not inspected: the layer's captured files passed the {}-byte limit (--max-captured-bytes)",
+                            limits.max_captured_total
+                        ));
+                    } else if let Some(data) = found.map(|c| c.data.clone()) {
+                        captured_total = captured_total.saturating_add(len);
+                        scan.captured.push(CapturedFile {
+                            path: path.clone(),
+                            data,
+                        });
+                    }
                 }
             }
         }
