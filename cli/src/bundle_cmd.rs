@@ -6,8 +6,9 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{bail, Context};
-use scanner_core::advisory::bundle::{self, Header, Source, Trust};
-use scanner_core::advisory::db::AdvisoryDb;
+use scanner_core::advisory::bundle::{self, EpssInfo, Extras, Header, KevInfo, Source, Trust};
+use scanner_core::advisory::db::{AdvisoryDb, Compiler};
+use scanner_core::advisory::exploit;
 use scanner_core::advisory::feeds;
 use scanner_core::advisory::osv::{self, Record};
 
@@ -67,18 +68,53 @@ const MAX_RECORD_FILE: u64 = 64 << 20;
 /// Most bytes read from one zip export in all.
 const MAX_ZIP_TOTAL: u64 = 8 << 30;
 
-/// What one input path holds.
-#[derive(Default)]
-struct Input {
-    records: Vec<Record>,
+/// What the build has read so far: records go straight into the compiler as each file is
+/// parsed, so no more than one parsed record is held at a time.
+struct Build {
+    compiler: Compiler,
+    /// Parsed records waiting to be compiled (see [`Build::add`]).
+    pending: Vec<Record>,
     malformed: Vec<String>,
     skipped: Vec<String>,
-    snapshot: Option<String>,
-    /// Index in `records` of each converted record, by id.
-    converted: BTreeMap<String, usize>,
+    /// KEV catalogs and EPSS files found among the inputs or given with `--kev`/`--epss`.
+    kev: Vec<(String, Vec<u8>)>,
+    epss: Vec<(String, Vec<u8>)>,
 }
 
-impl Input {
+/// Records parsed before they are compiled, at most.
+const BATCH: usize = 512;
+
+impl Build {
+    /// Queues a parsed record and compiles the batch when it is full. Batches keep the
+    /// heap compact: parsing's short-lived allocations then sit together and are freed
+    /// together, instead of being interleaved with the compiler's long-lived strings, which
+    /// with one record at a time fragmented the heap to three times the whole input.
+    fn add(&mut self, r: Record) {
+        self.pending.push(r);
+        if self.pending.len() >= BATCH {
+            self.flush();
+        }
+    }
+
+    fn flush(&mut self) {
+        for r in self.pending.drain(..) {
+            self.compiler.add(r);
+        }
+    }
+}
+
+/// What one input path holds.
+struct Input<'a> {
+    build: &'a mut Build,
+    records: u64,
+    snapshot: Option<String>,
+    /// Converted records of this input (Alpine secdb, Debian lists), merged by id across its
+    /// files and compiled when the input ends.
+    converted: Vec<Record>,
+    converted_index: BTreeMap<String, usize>,
+}
+
+impl Input<'_> {
     fn newest(&mut self, date: Option<&str>) {
         // Dates before 1990 are placeholders (Go's git copy says 0001-01-01).
         if let Some(d) = date.filter(|d| d.get(..4).is_some_and(|y| y >= "1990")) {
@@ -89,35 +125,37 @@ impl Input {
     }
 
     fn add_record(&mut self, r: Record) {
-        self.newest(
-            r.modified
-                .as_deref()
-                .or(r.published.as_deref())
-                .map(|s| s.to_string())
-                .as_deref(),
-        );
-        self.records.push(r);
+        let date = r.modified.clone().or_else(|| r.published.clone());
+        self.newest(date.as_deref());
+        self.records += 1;
+        self.build.add(r);
     }
 
     /// One file's bytes, whatever kind of advisory file it is.
     fn add_file(&mut self, name: &str, bytes: &[u8]) {
         let lower = name.to_ascii_lowercase();
-        if lower.ends_with(".json") {
+        if exploit::looks_like_epss(name, bytes) {
+            self.build.epss.push((name.to_string(), bytes.to_vec()));
+        } else if lower.ends_with(".json") {
+            if exploit::looks_like_kev(bytes) {
+                self.build.kev.push((name.to_string(), bytes.to_vec()));
+                return;
+            }
             match osv::parse(bytes) {
                 Ok(r) => self.add_record(r),
-                Err(e) => self.malformed.push(format!("{name}: {e}")),
+                Err(e) => self.build.malformed.push(format!("{name}: {e}")),
             }
         } else if lower.ends_with(".yaml") || lower.ends_with(".yml") {
             let text = String::from_utf8_lossy(bytes);
             if text.contains("\ndistroversion:") || text.starts_with("distroversion:") {
                 match feeds::alpine_secdb(&text, name) {
                     Ok(c) => self.add_converted(c),
-                    Err(e) => self.malformed.push(e),
+                    Err(e) => self.build.malformed.push(e),
                 }
             } else {
                 match feeds::parse_yaml(bytes) {
                     Ok(r) => self.add_record(r),
-                    Err(e) => self.malformed.push(format!("{name}: {e}")),
+                    Err(e) => self.build.malformed.push(format!("{name}: {e}")),
                 }
             }
         } else if name.ends_with("DSA/list")
@@ -128,7 +166,7 @@ impl Input {
         } else if lower.ends_with(".xml") {
             match feeds::azure_linux_oval(&String::from_utf8_lossy(bytes), name) {
                 Ok(c) => self.add_converted(c),
-                Err(e) => self.skipped.push(format!(
+                Err(e) => self.build.skipped.push(format!(
                     "{e} (of OVAL, only Azure Linux and CBL-Mariner files are read)"
                 )),
             }
@@ -140,15 +178,26 @@ impl Input {
     fn add_converted(&mut self, c: feeds::Converted) {
         self.newest(c.snapshot.as_deref());
         for r in c.records {
-            match self.converted.get(&r.id) {
-                Some(&i) => self.records[i].affected.extend(r.affected),
+            match self.converted_index.get(&r.id) {
+                Some(&i) => self.converted[i].affected.extend(r.affected),
                 None => {
-                    self.converted.insert(r.id.clone(), self.records.len());
-                    self.records.push(r);
+                    self.converted_index
+                        .insert(r.id.clone(), self.converted.len());
+                    self.converted.push(r);
                 }
             }
         }
-        self.skipped.extend(c.skipped);
+        self.build.skipped.extend(c.skipped);
+    }
+
+    /// Compiles the converted records once every file of the input is read.
+    fn finish(mut self) -> (u64, Option<String>) {
+        for r in std::mem::take(&mut self.converted) {
+            self.records += 1;
+            self.build.add(r);
+        }
+        self.build.flush();
+        (self.records, self.snapshot)
     }
 
     fn add_zip(&mut self, path: &Path) -> anyhow::Result<()> {
@@ -157,11 +206,18 @@ impl Input {
         let mut zip = zip::ZipArchive::new(std::io::BufReader::new(file))
             .with_context(|| format!("{} is not a readable zip archive", path.display()))?;
         let mut total = 0u64;
+        // One output buffer and one inflater for every entry: a fresh 32 KiB inflate window
+        // per record, freed between the compiler's small long-lived allocations, fragmented
+        // the heap to several times the data (1 GB for osv.dev's Debian export).
+        let mut bytes = Vec::with_capacity(1 << 20);
+        let mut raw = Vec::with_capacity(1 << 20);
+        let mut inflater = flate2::Decompress::new(false);
         for i in 0..zip.len() {
-            let mut entry = match zip.by_index(i) {
+            let mut entry = match zip.by_index_raw(i) {
                 Ok(e) => e,
                 Err(e) => {
-                    self.malformed
+                    self.build
+                        .malformed
                         .push(format!("{}: entry {i}: {e}", path.display()));
                     continue;
                 }
@@ -172,22 +228,44 @@ impl Input {
             let name = match entry.name() {
                 Ok(n) => format!("{}!{n}", path.display()),
                 Err(e) => {
-                    self.malformed
+                    self.build
+                        .malformed
                         .push(format!("{}: entry {i}: {e}", path.display()));
                     continue;
                 }
             };
-            let mut bytes = Vec::new();
-            if let Err(e) = (&mut entry)
-                .take(MAX_RECORD_FILE + 1)
-                .read_to_end(&mut bytes)
-            {
-                self.malformed.push(format!("{name}: {e}"));
+            if entry.size() > MAX_RECORD_FILE || entry.compressed_size() > MAX_RECORD_FILE {
+                self.build
+                    .malformed
+                    .push(format!("{name}: larger than {} MiB", MAX_RECORD_FILE >> 20));
                 continue;
             }
-            if bytes.len() as u64 > MAX_RECORD_FILE {
-                self.malformed
-                    .push(format!("{name}: larger than {} MiB", MAX_RECORD_FILE >> 20));
+            let (crc, method) = (entry.crc32(), entry.compression());
+            raw.clear();
+            if let Err(e) = (&mut entry).take(MAX_RECORD_FILE + 1).read_to_end(&mut raw) {
+                self.build.malformed.push(format!("{name}: {e}"));
+                continue;
+            }
+            drop(entry);
+            bytes.clear();
+            let unpacked = match method {
+                zip::CompressionMethod::Stored => {
+                    bytes.extend_from_slice(&raw);
+                    Ok(())
+                }
+                zip::CompressionMethod::Deflated => inflate(&mut inflater, &raw, &mut bytes),
+                other => Err(format!("compressed with {other}, which is not read")),
+            };
+            if let Err(e) = unpacked {
+                self.build.malformed.push(format!("{name}: {e}"));
+                continue;
+            }
+            let mut check = flate2::Crc::new();
+            check.update(&bytes);
+            if check.sum() != crc {
+                self.build.malformed.push(format!(
+                    "{name}: its CRC-32 does not match; the zip is damaged"
+                ));
                 continue;
             }
             total += bytes.len() as u64;
@@ -201,6 +279,37 @@ impl Input {
             self.add_file(&name, &bytes);
         }
         Ok(())
+    }
+}
+
+/// Inflates one raw-deflate zip entry into `out` (at most [`MAX_RECORD_FILE`] bytes).
+fn inflate(
+    inflater: &mut flate2::Decompress,
+    input: &[u8],
+    out: &mut Vec<u8>,
+) -> Result<(), String> {
+    inflater.reset(false);
+    loop {
+        if out.len() == out.capacity() {
+            if out.len() as u64 > MAX_RECORD_FILE {
+                return Err(format!("larger than {} MiB", MAX_RECORD_FILE >> 20));
+            }
+            out.reserve(out.len().max(64 << 10));
+        }
+        let consumed = inflater.total_in() as usize;
+        let rest = input.get(consumed..).unwrap_or(&[]);
+        let status = inflater
+            .decompress_vec(rest, out, flate2::FlushDecompress::Finish)
+            .map_err(|e| format!("not valid deflate data: {e}"))?;
+        match status {
+            flate2::Status::StreamEnd => return Ok(()),
+            flate2::Status::Ok => {}
+            flate2::Status::BufError => {
+                if out.len() < out.capacity() {
+                    return Err("its deflate data ends early; the zip is truncated".into());
+                }
+            }
+        }
     }
 }
 
@@ -227,10 +336,17 @@ fn files_under(path: &Path, depth: u32, out: &mut Vec<PathBuf>) -> std::io::Resu
     Ok(())
 }
 
-fn read_input(path: &Path) -> anyhow::Result<Input> {
+/// Reads one input (a file or folder) into the build; returns its record count and snapshot.
+fn read_input(path: &Path, build: &mut Build) -> anyhow::Result<(u64, Option<String>)> {
     let mut files = Vec::new();
     files_under(path, 0, &mut files).with_context(|| format!("cannot read {}", path.display()))?;
-    let mut input = Input::default();
+    let mut input = Input {
+        build,
+        records: 0,
+        snapshot: None,
+        converted: Vec::new(),
+        converted_index: BTreeMap::new(),
+    };
     for f in files {
         let name = f.to_string_lossy().replace('\\', "/");
         if name.to_ascii_lowercase().ends_with(".zip") {
@@ -240,6 +356,7 @@ fn read_input(path: &Path) -> anyhow::Result<Input> {
         let meta = std::fs::metadata(&f).with_context(|| format!("cannot read {}", f.display()))?;
         if meta.len() > MAX_RECORD_FILE {
             input
+                .build
                 .malformed
                 .push(format!("{name}: larger than {} MiB", MAX_RECORD_FILE >> 20));
             continue;
@@ -247,7 +364,7 @@ fn read_input(path: &Path) -> anyhow::Result<Input> {
         let bytes = std::fs::read(&f).with_context(|| format!("cannot read {}", f.display()))?;
         input.add_file(&name, &bytes);
     }
-    Ok(input)
+    Ok(input.finish())
 }
 
 fn examples(list: &[String]) -> String {
@@ -257,20 +374,71 @@ fn examples(list: &[String]) -> String {
         .collect()
 }
 
+/// What compiling said, kept for the build report once the compiled database is dropped.
+struct CompileSummary {
+    duplicates: usize,
+    withdrawn: usize,
+    unmatchable: usize,
+    versions_dropped: usize,
+    unsupported_ecosystems: BTreeMap<String, u64>,
+    problems: Vec<String>,
+}
+
+impl CompileSummary {
+    fn of(c: &scanner_core::advisory::db::Compiled) -> CompileSummary {
+        CompileSummary {
+            duplicates: c.duplicates,
+            withdrawn: c.withdrawn,
+            unmatchable: c.unmatchable,
+            versions_dropped: c.versions_dropped,
+            unsupported_ecosystems: c.unsupported_ecosystems.clone(),
+            problems: c.problems.clone(),
+        }
+    }
+}
+
+/// What `bundle build` is asked to do.
+pub struct BuildArgs<'a> {
+    pub paths: &'a [PathBuf],
+    pub out: &'a Path,
+    pub built: Option<String>,
+    pub key: Option<&'a Path>,
+    pub kev: Option<&'a Path>,
+    pub epss: Option<&'a Path>,
+    /// The EPSS scores' date when the file does not say (FIRST's own files do).
+    pub epss_date: Option<String>,
+}
+
 /// `tarsier bundle build`.
-pub fn build(
-    paths: &[PathBuf],
-    out: &Path,
-    built: Option<String>,
-    key: Option<&Path>,
-) -> anyhow::Result<()> {
+pub fn build(args: BuildArgs<'_>) -> anyhow::Result<()> {
     let started = Instant::now();
-    let secret = key.map(read_key).transpose()?;
-    let mut records = Vec::new();
+    let secret = args.key.map(read_key).transpose()?;
+    let mut build = Build {
+        compiler: Compiler::new(),
+        pending: Vec::with_capacity(BATCH),
+        malformed: Vec::new(),
+        skipped: Vec::new(),
+        kev: Vec::new(),
+        epss: Vec::new(),
+    };
+    for (flag, path, list) in [("--kev", args.kev, 0), ("--epss", args.epss, 1)] {
+        if let Some(p) = path {
+            let bytes =
+                std::fs::read(p).with_context(|| format!("cannot read {flag} {}", p.display()))?;
+            let entry = (p.display().to_string(), bytes);
+            if list == 0 {
+                build.kev.push(entry);
+            } else {
+                build.epss.push(entry);
+            }
+        }
+    }
     let mut sources = Vec::new();
-    let mut malformed = Vec::new();
-    let mut skipped = Vec::new();
-    for p in paths {
+    let mut total_records = 0u64;
+    for p in args.paths {
+        if !p.exists() {
+            bail!("{} does not exist", p.display());
+        }
         // Each top-level folder of an input is its own source (PyPI/, Go/, alpine-secdb/ ...).
         let mut parts: Vec<PathBuf> = if p.is_dir() {
             let mut v: Vec<PathBuf> = std::fs::read_dir(p)
@@ -286,57 +454,95 @@ pub fn build(
             parts = vec![p.clone()];
         }
         for part in parts {
-            let input = read_input(&part)?;
-            if input.records.is_empty() && input.malformed.is_empty() && input.skipped.is_empty() {
+            let (records, snapshot) = read_input(&part, &mut build)?;
+            if records == 0 {
                 continue;
             }
+            total_records += records;
             sources.push(Source {
                 name: part.display().to_string(),
-                snapshot: input.snapshot.clone(),
-                records: input.records.len() as u64,
+                snapshot,
+                records,
             });
-            records.extend(input.records);
-            malformed.extend(input.malformed);
-            skipped.extend(input.skipped);
         }
     }
-    if records.is_empty() {
+    if total_records == 0 {
         bail!(
             "no advisory records found under {}",
-            paths
+            args.paths
                 .iter()
                 .map(|p| p.display().to_string())
                 .collect::<Vec<_>>()
                 .join(", ")
         );
     }
-    let compiled = AdvisoryDb::compile(&records);
-    if !compiled.problems.is_empty() {
+    if build.kev.len() > 1 || build.epss.len() > 1 {
         bail!(
-            "{} records have versions their ecosystem cannot read; fix or remove them:\n  {}",
-            compiled.problems.len(),
-            compiled
-                .problems
+            "more than one KEV catalog or EPSS file among the inputs ({}); give one of each",
+            build
+                .kev
                 .iter()
-                .take(20)
-                .cloned()
+                .chain(build.epss.iter())
+                .map(|(n, _)| n.as_str())
                 .collect::<Vec<_>>()
-                .join("\n  ")
+                .join(", ")
         );
     }
-    let built = built.unwrap_or_else(crate::now_rfc3339);
-    let bytes = bundle::write(&compiled, &built, &sources, secret.as_ref())?;
-    std::fs::write(out, &bytes).with_context(|| format!("cannot write {}", out.display()))?;
+    let mut extras = Extras::default();
+    let mut kev_entries = Vec::new();
+    if let Some((name, bytes)) = build.kev.pop() {
+        let (catalog, skipped) =
+            exploit::parse_kev(&bytes).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+        build
+            .skipped
+            .extend(skipped.into_iter().map(|s| format!("{name}: {s}")));
+        extras.kev = Some(KevInfo {
+            catalog_version: catalog.version,
+            released: catalog.released,
+            catalog_entries: catalog.entries.len() as u64,
+            entries: 0,
+        });
+        kev_entries = catalog.entries;
+    }
+    let mut epss_scores = Vec::new();
+    if let Some((name, bytes)) = build.epss.pop() {
+        let cves = build.compiler.cves();
+        let scores = exploit::parse_epss(&bytes, |c| cves.contains(c))
+            .map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+        extras.epss = Some(EpssInfo {
+            model_version: scores.model_version,
+            score_date: scores.score_date.or(args.epss_date.clone()),
+            rows: scores.rows,
+            scores: 0,
+        });
+        epss_scores = scores.scores;
+    }
+    let compiled = build.compiler.finish(&kev_entries, &epss_scores);
+    drop(kev_entries);
+    drop(epss_scores);
+    if let Some(k) = extras.kev.as_mut() {
+        k.entries = compiled.kev as u64;
+    }
+    if let Some(e) = extras.epss.as_mut() {
+        e.scores = compiled.epss as u64;
+    }
+    let built = args.built.unwrap_or_else(crate::now_rfc3339);
+    let bytes = bundle::write(&compiled, &built, &sources, &extras, secret.as_ref())?;
+    std::fs::write(args.out, &bytes)
+        .with_context(|| format!("cannot write {}", args.out.display()))?;
+    let summary = CompileSummary::of(&compiled);
+    // Read the bundle back as a user will, with the compiled copy gone (peak memory).
+    drop(compiled);
     let keys: Vec<[u8; 32]> = secret.iter().map(bundle::public_key).collect();
     let (header, db) = bundle::read(&bytes, Trust::SignatureOptional(&keys))?;
+    let (record_count, package_count, string_count) =
+        (db.record_count(), db.package_count(), db.string_count());
+    drop(db);
     let (main_z, main_raw, details_z, details_raw) = bundle::part_sizes(&bytes)?;
     println!(
-        "wrote {} ({} bytes; records {main_z} compressed from {main_raw}, details {details_z} from {details_raw}; {} records, {} packages, {} distinct strings; {}) in {:.1} s",
-        out.display(),
+        "wrote {} ({} bytes; records {main_z} compressed from {main_raw}, details {details_z} from {details_raw}; {record_count} records, {package_count} packages, {string_count} distinct strings; {}) in {:.1} s",
+        args.out.display(),
         bytes.len(),
-        db.record_count(),
-        db.package_count(),
-        db.string_count(),
         header.signature,
         started.elapsed().as_secs_f64()
     );
@@ -351,13 +557,44 @@ pub fn build(
             s.snapshot.as_deref().unwrap_or("unknown")
         );
     }
-    println!("  withdrawn records dropped: {}", compiled.withdrawn);
+    match &header.kev {
+        Some(k) => println!(
+            "  KEV catalog {} (released {}): {} of its {} entries are CVEs of these records",
+            k.catalog_version, k.released, k.entries, k.catalog_entries
+        ),
+        None => println!("  KEV catalog: none (give one with --kev FILE)"),
+    }
+    match &header.epss {
+        Some(e) => println!(
+            "  EPSS scores{}{}: {} of its {} rows are CVEs of these records",
+            e.model_version
+                .as_deref()
+                .map(|m| format!(" (model {m})"))
+                .unwrap_or_default(),
+            e.score_date
+                .as_deref()
+                .map(|d| format!(" of {d}"))
+                .unwrap_or_else(|| " (date unknown: give --epss-date)".into()),
+            e.scores,
+            e.rows
+        ),
+        None => println!("  EPSS scores: none (give them with --epss FILE)"),
+    }
+    println!(
+        "  records read: {total_records}; older revisions of the same id replaced: {}",
+        summary.duplicates
+    );
+    println!("  withdrawn records dropped: {}", summary.withdrawn);
+    println!(
+        "  records with nothing to match (GIT ranges only, or ecosystems without a version scheme), used only to rate records sharing their ids: {}",
+        summary.unmatchable
+    );
     println!(
         "  versions[] entries dropped (covered by ranges): {}",
-        compiled.versions_dropped
+        summary.versions_dropped
     );
-    if !compiled.unsupported_ecosystems.is_empty() {
-        let list: Vec<String> = compiled
+    if !summary.unsupported_ecosystems.is_empty() {
+        let list: Vec<String> = summary
             .unsupported_ecosystems
             .iter()
             .map(|(e, n)| format!("{e} ×{n}"))
@@ -367,18 +604,21 @@ pub fn build(
             list.join(", ")
         );
     }
-    if !malformed.is_empty() {
-        println!(
-            "  malformed records skipped: {}{}",
-            malformed.len(),
-            examples(&malformed)
-        );
-    }
-    if !skipped.is_empty() {
+    println!(
+        "  affected entries skipped (a version their ecosystem cannot read): {}{}",
+        summary.problems.len(),
+        examples(&summary.problems)
+    );
+    println!(
+        "  malformed records skipped: {}{}",
+        build.malformed.len(),
+        examples(&build.malformed)
+    );
+    if !build.skipped.is_empty() {
         println!(
             "  feed entries skipped: {}{}",
-            skipped.len(),
-            examples(&skipped)
+            build.skipped.len(),
+            examples(&build.skipped)
         );
     }
     Ok(())

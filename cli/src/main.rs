@@ -83,11 +83,23 @@ enum Command {
 #[derive(Subcommand)]
 enum BundleCommand {
     /// Build an advisory bundle from OSV records (JSON or YAML files, OSV `all.zip` exports) and
-    /// the Alpine secdb and Debian DSA/DLA feeds, found by searching the paths recursively.
+    /// the Alpine secdb and Debian DSA/DLA feeds, found by searching the paths recursively. A
+    /// CISA KEV catalog (JSON) and an EPSS CSV found among them are used as `--kev`/`--epss`.
     Build {
-        /// Folders, files or zip exports of advisories.
-        #[arg(long = "osv", value_name = "PATH", required = true)]
+        /// Folders, files or zip exports of advisories (several after one flag, or the flag
+        /// repeated).
+        #[arg(long = "osv", value_name = "PATH", required = true, num_args = 1..)]
         osv: Vec<PathBuf>,
+        /// The CISA Known Exploited Vulnerabilities catalog (its JSON).
+        #[arg(long, value_name = "FILE")]
+        kev: Option<PathBuf>,
+        /// FIRST EPSS scores: CSV `cve,epss,percentile`, gzipped or not.
+        #[arg(long, value_name = "FILE")]
+        epss: Option<PathBuf>,
+        /// The EPSS scores' date, for files without FIRST's `#model_version:...,score_date:...`
+        /// line.
+        #[arg(long, value_name = "DATE")]
+        epss_date: Option<String>,
         /// Where to write the bundle.
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
@@ -227,10 +239,21 @@ fn main() -> ExitCode {
             let result = match command {
                 BundleCommand::Build {
                     osv,
+                    kev,
+                    epss,
+                    epss_date,
                     out,
                     built,
                     sign,
-                } => bundle_cmd::build(&osv, &out, built, sign.as_deref()),
+                } => bundle_cmd::build(bundle_cmd::BuildArgs {
+                    paths: &osv,
+                    out: &out,
+                    built,
+                    key: sign.as_deref(),
+                    kev: kev.as_deref(),
+                    epss: epss.as_deref(),
+                    epss_date,
+                }),
                 BundleCommand::Fetch {
                     ecosystems,
                     out,

@@ -25,6 +25,15 @@ pub fn scheme(ecosystem: &str) -> Option<Scheme> {
     })
 }
 
+/// Whether an OSV ecosystem (`Debian:12` or `Debian`) is a distribution's: its packages match
+/// only their own release's advisories, and its own rating decides a finding's severity.
+pub fn is_os(ecosystem: &str) -> bool {
+    matches!(
+        scheme(ecosystem),
+        Some(Scheme::Dpkg | Scheme::Apk | Scheme::Rpm)
+    )
+}
+
 /// A package name as lookups compare it: PyPI names PEP 503-normalised (lower case, runs of
 /// `-`, `_`, `.` as one `-`); Go module paths and the rest as written (npm names are exact).
 pub fn normalise_name(ecosystem: &str, name: &str) -> String {

@@ -11,9 +11,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use crate::advisory::db::{ecosystem_key, AdvisoryDb, RecordView};
+use crate::advisory::db::{ecosystem_key, AdvisoryDb, RecordView, VendorRating};
 use crate::advisory::severity::{Level, Severity};
-use crate::ecosystem::{normalise_name, scheme};
+use crate::ecosystem::{is_os, normalise_name, scheme};
 use crate::inventory::Package;
 
 /// One vulnerability affecting one package.
@@ -26,12 +26,26 @@ pub struct Finding {
     pub summary: Option<String>,
     /// CRITICAL, HIGH, MEDIUM, LOW or UNKNOWN: the worst of the merged records.
     pub severity: Level,
-    /// CVSS base score of that rating, when it came from a CVSS vector.
+    /// The CVSS base score of the advisory (shown beside a distribution's own rating).
     pub score: Option<f32>,
-    /// The CVSS vector it was computed from.
+    /// The CVSS vector that score was computed from.
     pub vector: Option<String>,
-    /// `CVSS_V4`, `CVSS_V3`, `CVSS_V2`, or the source whose own rating it is (`GHSA`, `ALSA`).
+    /// What decided `severity`: `CVSS_V4`, `CVSS_V3`, `CVSS_V2`, or the source whose own rating
+    /// it is (`Debian`, `Ubuntu`, `GHSA`, `ALSA`, ...); empty when UNKNOWN.
     pub severity_source: String,
+    /// The id of the record the rating was taken from, when it is not one of the matched
+    /// records (a Go or DSA record rated by osv.dev's merged CVE record of the same id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub severity_from: Option<String>,
+    /// A word on the rating, e.g. "Debian rates this unimportant: a minor issue".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub severity_note: Option<String>,
+    /// The CISA Known Exploited Vulnerabilities entry of one of its ids.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kev: Option<crate::advisory::exploit::Kev>,
+    /// The FIRST EPSS score of its CVE (the highest when it has several).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub epss: Option<crate::advisory::exploit::Epss>,
     pub package_name: String,
     pub purl: String,
     pub ecosystem: String,
@@ -94,29 +108,6 @@ pub struct MatchReport {
     pub warnings: Vec<String>,
 }
 
-fn is_os(ecosystem: &str) -> bool {
-    matches!(
-        ecosystem.split(':').next().unwrap_or(""),
-        "Debian"
-            | "Ubuntu"
-            | "Alpine"
-            | "Wolfi"
-            | "Chainguard"
-            | "Red Hat"
-            | "AlmaLinux"
-            | "Rocky Linux"
-            | "CentOS"
-            | "Fedora"
-            | "Oracle Linux"
-            | "Amazon Linux"
-            | "SUSE"
-            | "openSUSE"
-            | "Mariner"
-            | "Azure Linux"
-            | "Photon OS"
-    )
-}
-
 /// Matches every package against the advisory database.
 pub fn match_packages(db: &AdvisoryDb, packages: &[Package]) -> MatchReport {
     let mut report = MatchReport::default();
@@ -150,13 +141,14 @@ pub fn match_packages(db: &AdvisoryDb, packages: &[Package]) -> MatchReport {
         let key = ecosystem_key(&package.ecosystem);
         let hits = db.lookup(&key, &normalise_name(&key, lookup_name));
         // Matched records with their fixed versions, grouped into findings by shared ids.
-        let mut matched: Vec<(u32, Vec<&str>)> = Vec::new();
+        let mut matched: Vec<Matched<'_>> = Vec::new();
         for affects in hits {
             match db.is_affected(scheme, version, affects) {
-                Ok(true) => matched.push((
-                    db.record_index(affects),
-                    db.fixed_versions(affects).collect(),
-                )),
+                Ok(true) => matched.push(Matched {
+                    record: db.record_index(affects),
+                    fixed: db.fixed_versions(affects).collect(),
+                    vendor: db.vendor_rating(affects),
+                }),
                 Ok(false) => {}
                 Err(e) => report.warnings.push(format!(
                     "{} {}: {e} (advisory {})",
@@ -167,7 +159,7 @@ pub fn match_packages(db: &AdvisoryDb, packages: &[Package]) -> MatchReport {
             }
         }
         for group in group_by_alias(db, &matched) {
-            let records: Vec<RecordView<'_>> = group.iter().map(|(r, _)| db.view(*r)).collect();
+            let records: Vec<RecordView<'_>> = group.iter().map(|m| db.view(m.record)).collect();
             let mut ids: BTreeSet<String> = BTreeSet::new();
             for rec in &records {
                 ids.insert(rec.id.to_string());
@@ -181,15 +173,19 @@ pub fn match_packages(db: &AdvisoryDb, packages: &[Package]) -> MatchReport {
                 .unwrap_or_default();
             let mut fixed: Vec<String> = group
                 .iter()
-                .flat_map(|(_, f)| f.iter().map(|v| v.to_string()))
+                .flat_map(|m| m.fixed.iter().map(|v| v.to_string()))
                 .collect();
             fixed.sort_by(|a, b| scheme.compare(a, b).unwrap_or(std::cmp::Ordering::Equal));
             fixed.dedup();
-            let severity = records
+            let rated = rate(&records, group.iter().filter_map(|m| m.vendor.as_ref()), os);
+            let kev = ids
                 .iter()
-                .map(|r| r.severity.clone())
-                .max_by_key(Severity::rank)
-                .unwrap_or_else(Severity::unknown);
+                .filter_map(|i| db.kev(i))
+                .max_by(|a, b| a.date_added.cmp(&b.date_added));
+            let epss = ids
+                .iter()
+                .filter_map(|i| db.epss(i))
+                .max_by(|a, b| a.score.total_cmp(&b.score));
             let mut references: Vec<String> = records
                 .iter()
                 .flat_map(|r| r.references.iter().map(|x| x.to_string()))
@@ -200,10 +196,14 @@ pub fn match_packages(db: &AdvisoryDb, packages: &[Package]) -> MatchReport {
                 id,
                 aliases: ids.into_iter().collect(),
                 summary: records.iter().find_map(|r| r.summary.map(str::to_string)),
-                severity: severity.level,
-                score: severity.score,
-                vector: severity.vector,
-                severity_source: severity.source,
+                severity: rated.level,
+                score: rated.score,
+                vector: rated.vector,
+                severity_source: rated.source,
+                severity_from: rated.from,
+                severity_note: rated.note,
+                kev,
+                epss,
                 package_name: package.name.clone(),
                 purl: package.purl.clone(),
                 ecosystem: package.ecosystem.clone(),
@@ -226,21 +226,76 @@ pub fn match_packages(db: &AdvisoryDb, packages: &[Package]) -> MatchReport {
             "packages of {eco} were not matched: the distribution release is unknown, and an unknown release never matches every release"
         ));
     }
-    report.findings.sort_by(|a, b| {
-        b.severity
-            .cmp(&a.severity)
-            .then_with(|| b.score.unwrap_or(-1.0).total_cmp(&a.score.unwrap_or(-1.0)))
-            .then_with(|| a.package_name.cmp(&b.package_name))
-            .then_with(|| a.id.cmp(&b.id))
-    });
+    report.findings.sort_by(crate::advisory::exploit::risk_cmp);
     report
 }
 
+/// One record that affects a package: its fixed versions and the distribution's rating.
+#[derive(Debug, Clone)]
+struct Matched<'a> {
+    record: u32,
+    fixed: Vec<&'a str>,
+    vendor: Option<VendorRating<'a>>,
+}
+
+/// A finding's rating and where it came from.
+struct Rated {
+    level: Level,
+    score: Option<f32>,
+    vector: Option<String>,
+    source: String,
+    from: Option<String>,
+    note: Option<String>,
+}
+
+/// Rates one finding from its records. An OS package takes its distribution's own rating for
+/// its release when there is one (the worst, if several records carry one), with the records'
+/// CVSS shown beside it; otherwise, and for language packages, the worst rating of the records
+/// (CVSS first, then the source's word), which may be one a record took from another record of
+/// the same id (`from`).
+fn rate<'a>(
+    records: &[RecordView<'_>],
+    vendor: impl Iterator<Item = &'a VendorRating<'a>>,
+    os: bool,
+) -> Rated {
+    let best = records
+        .iter()
+        .max_by_key(|r| r.severity.rank())
+        .map(|r| (r.severity.clone(), r.rated_by));
+    let (cvss, from) = best.unwrap_or((Severity::unknown(), None));
+    let vendor = if os {
+        vendor.max_by_key(|v| v.level)
+    } else {
+        None
+    };
+    match vendor {
+        Some(v) => Rated {
+            level: v.level,
+            score: cvss.score,
+            vector: cvss.vector,
+            source: v.source.to_string(),
+            from: None,
+            note: Some(match v.word {
+                "unimportant" => format!(
+                    "{} rates this unimportant: a minor issue it does not treat as a security problem in this release",
+                    v.source
+                ),
+                word => format!("{} rates this {word} in this release", v.source),
+            }),
+        },
+        None => Rated {
+            level: cvss.level,
+            score: cvss.score,
+            vector: cvss.vector,
+            source: cvss.source,
+            from: from.map(str::to_string),
+            note: None,
+        },
+    }
+}
+
 /// Groups matched records whose ids or aliases overlap (union-find over the matches).
-fn group_by_alias<'a>(
-    db: &'a AdvisoryDb,
-    matched: &[(u32, Vec<&'a str>)],
-) -> Vec<Vec<(u32, Vec<&'a str>)>> {
+fn group_by_alias<'a>(db: &'a AdvisoryDb, matched: &[Matched<'a>]) -> Vec<Vec<Matched<'a>>> {
     let n = matched.len();
     let mut parent: Vec<usize> = (0..n).collect();
     fn find(p: &mut [usize], mut i: usize) -> usize {
@@ -251,8 +306,8 @@ fn group_by_alias<'a>(
         i
     }
     let mut owner: BTreeMap<&str, usize> = BTreeMap::new();
-    for (k, (r, _)) in matched.iter().enumerate() {
-        let rec = db.view(*r);
+    for (k, m) in matched.iter().enumerate() {
+        let rec = db.view(m.record);
         for id in std::iter::once(rec.id).chain(rec.aliases.iter().copied()) {
             match owner.get(id) {
                 Some(&other) => {
@@ -265,7 +320,7 @@ fn group_by_alias<'a>(
             }
         }
     }
-    let mut groups: BTreeMap<usize, Vec<(u32, Vec<&'a str>)>> = BTreeMap::new();
+    let mut groups: BTreeMap<usize, Vec<Matched<'a>>> = BTreeMap::new();
     for (k, m) in matched.iter().enumerate() {
         let root = find(&mut parent, k);
         groups.entry(root).or_default().push(m.clone());

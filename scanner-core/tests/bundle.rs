@@ -51,6 +51,7 @@ fn round_trip_keeps_what_matching_needs_and_drops_withdrawn() {
         &compiled,
         "2026-11-22T00:00:00Z",
         std::slice::from_ref(&source),
+        &Default::default(),
         None,
     )
     .expect("write");
@@ -140,7 +141,7 @@ fn events_are_pre_sorted_and_covered_versions_dropped() {
 #[test]
 fn damaged_bundles_are_rejected_whole() {
     let compiled = AdvisoryDb::compile(&load("npm"));
-    let good = bundle::write(&compiled, "t", &[], None).expect("write");
+    let good = bundle::write(&compiled, "t", &[], &Default::default(), None).expect("write");
     assert!(matches!(
         open(b"not a bundle at all, clearly"),
         Err(BundleError::NotABundle)
@@ -173,8 +174,9 @@ fn signatures_are_checked_against_trusted_keys() {
     let compiled = AdvisoryDb::compile(&load("npm"));
     let public = bundle::public_key(&SECRET);
     let other = bundle::public_key(&OTHER);
-    let unsigned = bundle::write(&compiled, "t", &[], None).expect("write");
-    let signed = bundle::write(&compiled, "t", &[], Some(&SECRET)).expect("write");
+    let unsigned = bundle::write(&compiled, "t", &[], &Default::default(), None).expect("write");
+    let signed =
+        bundle::write(&compiled, "t", &[], &Default::default(), Some(&SECRET)).expect("write");
 
     let (h, _) = bundle::read(&signed, Trust::SignatureRequired(&[public])).expect("good");
     assert_eq!(h.signature, "signed");
@@ -203,7 +205,8 @@ fn signatures_are_checked_against_trusted_keys() {
     assert!(bundle::read(&tampered, Trust::SignatureRequired(&[public])).is_err());
     // A re-hashed, altered records part with the old signature: the signature fails.
     let other_compiled = AdvisoryDb::compile(&load("PyPI")[..5]);
-    let mut forged = bundle::write(&other_compiled, "t", &[], None).expect("write");
+    let mut forged =
+        bundle::write(&other_compiled, "t", &[], &Default::default(), None).expect("write");
     forged[88..152].copy_from_slice(&signed[88..152]);
     assert!(matches!(
         bundle::read(&forged, Trust::SignatureRequired(&[public])),
@@ -225,7 +228,7 @@ fn every_osv_corpus_validates_and_builds() {
         all.extend(records);
     }
     let compiled = AdvisoryDb::compile(&all);
-    let bytes = bundle::write(&compiled, "t", &[], None).expect("write");
+    let bytes = bundle::write(&compiled, "t", &[], &Default::default(), None).expect("write");
     let (header, db) = open(&bytes).expect("read");
     assert!(db.record_count() > 9000, "{}", db.record_count());
     assert!(header.counts.contains_key("Go") && header.counts.contains_key("AlmaLinux"));
@@ -239,19 +242,24 @@ fn every_osv_corpus_validates_and_builds() {
 }
 
 #[test]
-fn unparseable_versions_fail_the_build_with_the_record_id() {
+fn an_unparseable_version_skips_its_entry_not_the_record() {
     let r: Record = serde_json::from_value(serde_json::json!({"id": "BAD-1", "affected": [
-        {"package": {"ecosystem": "Debian:12", "name": "x"}, "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "x:1"}]}]}
+        {"package": {"ecosystem": "Debian:12", "name": "x"}, "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "x:1"}]}]},
+        {"package": {"ecosystem": "Debian:12", "name": "y"}, "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "1.2-1"}]}]}
     ]}))
     .expect("record");
     let compiled = AdvisoryDb::compile(&[r]);
-    assert_eq!(compiled.problems.len(), 1);
+    assert_eq!(compiled.problems.len(), 1, "{:?}", compiled.problems);
     assert!(
-        compiled.problems[0].starts_with("BAD-1:"),
+        compiled.problems[0].starts_with("BAD-1: Debian:12/x:"),
         "{:?}",
         compiled.problems
     );
-    assert!(bundle::write(&compiled, "t", &[], None).is_err());
+    assert_eq!(compiled.db.record_count(), 1);
+    assert!(compiled.db.lookup("Debian:12", "x").is_empty());
+    assert_eq!(compiled.db.lookup("Debian:12", "y").len(), 1);
+    let bytes = bundle::write(&compiled, "t", &[], &Default::default(), None).expect("write");
+    assert!(open(&bytes).is_ok());
 }
 
 #[test]

@@ -1,6 +1,6 @@
 //! The advisory bundle: what the page downloads once and the CLI reads with `--bundle`.
 //!
-//! Layout (format version 2; see `docs/bundle-format.md`):
+//! Layout (format version 3; see `docs/bundle-format.md`):
 //!
 //! ```text
 //!   0..4    "TRSB"
@@ -29,7 +29,7 @@ use sha2::{Digest, Sha256};
 use super::db::{AdvisoryDb, Compiled};
 
 pub const MAGIC: &[u8; 4] = b"TRSB";
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 pub const HEADER_LEN: usize = 152;
 const SIGNED_LEN: usize = 88;
 /// The public key of the bundle-signing key this build trusts: `keys/bundle.pub`, or the key
@@ -62,12 +62,49 @@ pub struct Header {
     pub records: u64,
     /// Withdrawn records left out.
     pub withdrawn: u64,
+    /// The CISA KEV catalog the bundle carries entries of, when it was built with one.
+    #[serde(default)]
+    pub kev: Option<KevInfo>,
+    /// The EPSS scores the bundle carries, when it was built with them.
+    #[serde(default)]
+    pub epss: Option<EpssInfo>,
     /// Hex SHA-256 of the main part: the bundle's identity (share links name it).
     #[serde(default)]
     pub digest: String,
     /// `signed` (by a trusted key) or `unsigned`; set by the reader.
     #[serde(default)]
     pub signature: String,
+}
+
+/// Which KEV catalog a bundle carries.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KevInfo {
+    /// `catalogVersion`, e.g. `2025.08.25`.
+    pub catalog_version: String,
+    /// `dateReleased` (RFC 3339).
+    pub released: String,
+    /// Entries in the catalog, and those kept (CVEs of this bundle's records).
+    pub catalog_entries: u64,
+    pub entries: u64,
+}
+
+/// Which EPSS scores a bundle carries.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EpssInfo {
+    /// FIRST's model version, when the file said.
+    pub model_version: Option<String>,
+    /// The scores' date (FIRST's `score_date`, or as given to the builder).
+    pub score_date: Option<String>,
+    /// Rows in the file, and scores kept (CVEs of this bundle's records).
+    pub rows: u64,
+    pub scores: u64,
+}
+
+/// What a bundle is built from besides its records.
+#[derive(Debug, Clone, Default)]
+pub struct Extras {
+    pub kev: Option<KevInfo>,
+    pub epss: Option<EpssInfo>,
 }
 
 /// One input of a bundle.
@@ -181,20 +218,15 @@ fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, BundleError> {
         .map_err(|e| BundleError::Write(e.to_string()))
 }
 
-/// Writes a bundle of compiled records. `compiled.problems` must be empty (the builder
-/// refuses otherwise); `key` signs it.
+/// Writes a bundle of compiled records; `key` signs it. (Entries left out while compiling are
+/// the builder's to report: `compiled.problems`.)
 pub fn write(
     compiled: &Compiled,
     built: &str,
     sources: &[Source],
+    extras: &Extras,
     key: Option<&[u8; 32]>,
 ) -> Result<Vec<u8>, BundleError> {
-    if let Some(p) = compiled.problems.first() {
-        return Err(BundleError::Write(format!(
-            "{} records have versions their ecosystem cannot read, e.g. {p}",
-            compiled.problems.len()
-        )));
-    }
     let main = Main {
         header: Header {
             format_version: FORMAT_VERSION,
@@ -203,6 +235,8 @@ pub fn write(
             sources: sources.to_vec(),
             records: compiled.db.record_count() as u64,
             withdrawn: compiled.withdrawn as u64,
+            kev: extras.kev.clone(),
+            epss: extras.epss.clone(),
             digest: String::new(),
             signature: String::new(),
         },
@@ -338,11 +372,18 @@ pub fn read(bytes: &[u8], trust: Trust<'_>) -> Result<(Header, AdvisoryDb), Bund
 /// raw), for build reports and benchmarks.
 pub fn part_sizes(bytes: &[u8]) -> Result<(u64, u64, u64, u64), BundleError> {
     let (main, details) = parts(bytes)?;
+    let raw_len = |part: &[u8], what: &str| -> Result<u64, BundleError> {
+        std::io::copy(
+            &mut flate2::read::ZlibDecoder::new(part).take(MAX_PART + 1),
+            &mut std::io::sink(),
+        )
+        .map_err(|e| BundleError::Damaged(format!("cannot decompress its {what}: {e}")))
+    };
     Ok((
         main.len() as u64,
-        unzlib(main, "records")?.len() as u64,
+        raw_len(main, "records")?,
         details.len() as u64,
-        unzlib(details, "details")?.len() as u64,
+        raw_len(details, "details")?,
     ))
 }
 

@@ -35,7 +35,29 @@ struct Rec {
     score: Option<f32>,
     vector: u32,
     severity_source: u32,
+    /// The id of the record whose rating this record took (it had none of its own), or NONE.
+    rated_by: u32,
     references: Vec<u32>,
+}
+
+/// A distribution's own rating of one issue in one release (Debian's urgency, Ubuntu's
+/// priority, the Red Hat family's severity).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+struct Rating {
+    level: Level,
+    /// Who rated it: `Debian`, `Ubuntu`, `AlmaLinux`, ...
+    source: u32,
+    /// The word as the source wrote it (`unimportant`).
+    word: u32,
+}
+
+/// One CISA KEV catalog entry, by CVE.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct KevRow {
+    cve: u32,
+    date_added: u32,
+    due_date: u32,
+    known_ransomware: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -54,6 +76,8 @@ pub struct Affects {
     versions: Vec<u32>,
     /// ECOSYSTEM/SEMVER ranges; events sorted by version, `(kind, version)`.
     ranges: Vec<Vec<(u8, u32)>>,
+    /// Index in `AdvisoryDb::ratings` of the distribution's own rating, or NONE.
+    rating: u32,
 }
 
 /// A record as the report shows it.
@@ -63,8 +87,19 @@ pub struct RecordView<'a> {
     pub aliases: Vec<&'a str>,
     pub summary: Option<&'a str>,
     pub published: Option<&'a str>,
+    /// The record's own rating (CVSS first), or the one it took from `rated_by`.
     pub severity: Severity,
+    /// The record whose rating `severity` is, when the record had none of its own.
+    pub rated_by: Option<&'a str>,
     pub references: Vec<&'a str>,
+}
+
+/// A distribution's rating of a package's issue in its release, as the matcher reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VendorRating<'a> {
+    pub level: Level,
+    pub source: &'a str,
+    pub word: &'a str,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -72,6 +107,11 @@ pub struct AdvisoryDb {
     strings: Vec<String>,
     records: Vec<Rec>,
     packages: Vec<Pkg>,
+    ratings: Vec<Rating>,
+    /// Sorted by CVE.
+    kev: Vec<KevRow>,
+    /// `(cve, score, percentile)`, sorted by CVE.
+    epss: Vec<(u32, f32, f32)>,
 }
 
 /// The result of compiling records.
@@ -88,9 +128,18 @@ pub struct Compiled {
     pub versions_dropped: usize,
     /// Affected entries left out because tarsier has no version scheme for their ecosystem.
     pub unsupported_ecosystems: BTreeMap<String, u64>,
-    /// One message per version that does not parse (`id: what`); a bundle is only written
-    /// when there are none.
+    /// One message per affected entry left out because a version of it does not parse
+    /// (`id: ecosystem/name: what`); the record's other entries are kept.
     pub problems: Vec<String>,
+    /// Older revisions of an id replaced by a newer one (by `modified`) from another input.
+    pub duplicates: usize,
+    /// Records left out because no entry of theirs can match a package (only GIT ranges, or
+    /// only ecosystems without a version scheme); their ratings still rate the records that
+    /// share their ids.
+    pub unmatchable: usize,
+    /// KEV entries and EPSS scores kept (those of CVEs the bundle holds).
+    pub kev: usize,
+    pub epss: usize,
 }
 
 /// The key an OSV ecosystem string is matched under: Ubuntu variants fold to their release
@@ -218,127 +267,420 @@ impl Interner {
     }
 }
 
-impl AdvisoryDb {
-    /// Compiles OSV records (see the module documentation).
-    pub fn compile(records: &[Record]) -> Compiled {
-        let mut out = Compiled::default();
-        let mut strings = Interner::default();
-        let mut recs = Vec::new();
-        let mut by_package: BTreeMap<(String, String), Vec<Affects>> = BTreeMap::new();
-        for record in records {
-            if record.withdrawn.is_some() {
-                out.withdrawn += 1;
+/// The distribution's own rating in one affected entry, for OS ecosystems: Debian's
+/// per-release `ecosystem_specific.urgency` (`not yet assigned` and `end-of-life` are no
+/// rating), a `severity` word in `ecosystem_specific`/`database_specific` (SUSE, Photon,
+/// ...), Ubuntu's priority (a record `severity` of type `Ubuntu`), or the Red Hat family's
+/// "Important:" summary prefix.
+fn vendor_rating(
+    record: &Record,
+    affected: &super::osv::Affected,
+) -> Option<(Level, String, String)> {
+    let base = affected.package.ecosystem.split(':').next().unwrap_or("");
+    if !crate::ecosystem::is_os(base) {
+        return None;
+    }
+    let field = |v: &Option<serde_json::Value>, key: &str| {
+        v.as_ref()
+            .and_then(|v| v.get(key))
+            .and_then(|s| s.as_str())
+            .map(|s| s.trim().trim_end_matches('*').trim().to_string())
+    };
+    let word = field(&affected.ecosystem_specific, "urgency")
+        .or_else(|| field(&affected.ecosystem_specific, "severity"))
+        .or_else(|| field(&affected.database_specific, "severity"))
+        .or_else(|| {
+            record
+                .severity
+                .iter()
+                .find(|s| s.kind.eq_ignore_ascii_case(base))
+                .map(|s| s.score.trim().to_string())
+        })
+        .or_else(|| {
+            if matches!(
+                base,
+                "Red Hat" | "AlmaLinux" | "Rocky Linux" | "Oracle Linux" | "CentOS"
+            ) {
+                record
+                    .summary
+                    .as_deref()
+                    .and_then(|s| s.split_once(':'))
+                    .map(|(w, _)| w.trim().to_string())
+            } else {
+                None
+            }
+        })?;
+    let level = Level::from_word(&word)?;
+    Some((level, base.to_string(), word.to_ascii_lowercase()))
+}
+
+/// Compiles OSV records one at a time into an [`AdvisoryDb`], so that a bundle builder never
+/// holds more than one parsed record (the interned database grows; the JSON does not).
+///
+/// - The same id from several inputs (osv.dev's merged CVE records are in both the Debian and
+///   the Alpine export) is kept once: the revision with the newest `modified` (RFC 3339,
+///   compared as text; a record without `modified` is older than any with one; on a tie the
+///   first one read stays). A withdrawn newest revision removes the id.
+/// - Affected entries that cannot match (GIT ranges only, an empty `package`, an ecosystem
+///   without a version scheme) are left out, and the record's other entries kept; an entry
+///   with a version its scheme cannot read is left out and described in `problems`.
+/// - [`Compiler::finish`] rates records without a rating of their own from a record sharing
+///   one of their ids (osv.dev's merged CVE records carry NVD's CVSS), drops records that
+///   match nothing, and keeps the KEV entries and EPSS scores of the CVEs that remain.
+#[derive(Default)]
+pub struct Compiler {
+    strings: Interner,
+    /// Slot per record read; `None` once replaced by a newer revision.
+    recs: Vec<Option<Rec>>,
+    /// Base ecosystems named by each slot's record.
+    ecos: Vec<Vec<String>>,
+    affects: Vec<((u32, u32), Affects)>,
+    details: Vec<(u32, String)>,
+    /// id → (modified, live slot or None when withdrawn).
+    by_id: HashMap<String, (Option<String>, Option<u32>)>,
+    ratings: Vec<Rating>,
+    rating_index: HashMap<Rating, u32>,
+    out: Compiled,
+}
+
+impl Compiler {
+    pub fn new() -> Compiler {
+        Compiler::default()
+    }
+
+    /// Adds one record (see the type's documentation for what is kept).
+    pub fn add(&mut self, record: Record) {
+        let modified = record.modified.clone().filter(|m| !m.is_empty());
+        if let Some((old_modified, old_slot)) = self.by_id.get(&record.id) {
+            if modified <= *old_modified {
+                self.out.duplicates += 1;
+                return; // an older (or the same) revision of a record already read
+            }
+            self.out.duplicates += 1;
+            if let Some(slot) = *old_slot {
+                self.recs[slot as usize] = None;
+            }
+        }
+        if record.withdrawn.is_some() {
+            self.by_id.insert(record.id.clone(), (modified, None));
+            return;
+        }
+        let slot = self.recs.len() as u32;
+        self.by_id.insert(record.id.clone(), (modified, Some(slot)));
+        let strings = &mut self.strings;
+        let mut ecos = Vec::new();
+        for affected in &record.affected {
+            let eco = &affected.package.ecosystem;
+            if affected.package.name.is_empty() || eco.is_empty() {
+                continue; // `"package": {}` with GIT ranges: nothing to match
+            }
+            let Some(scheme) = scheme(eco) else {
+                *self
+                    .out
+                    .unsupported_ecosystems
+                    .entry(eco.split(':').next().unwrap_or("").to_string())
+                    .or_default() += 1;
+                continue;
+            };
+            let mut ranges = Vec::new();
+            let mut problem = None;
+            for range in &affected.ranges {
+                if !matches!(range.kind, RangeKind::Ecosystem | RangeKind::Semver) {
+                    continue;
+                }
+                match sort_events(scheme, &range.events) {
+                    Ok(sorted) => ranges.push(sorted),
+                    Err(e) => problem = Some(e.to_string()),
+                }
+            }
+            let mut versions = Vec::new();
+            for v in &affected.versions {
+                if let Err(e) = scheme.compare(v, v) {
+                    problem = Some(e.to_string());
+                    continue;
+                }
+                let covered = ranges
+                    .iter()
+                    .any(|r| in_sorted_range(scheme, v, r.iter().copied()).unwrap_or(false));
+                if covered {
+                    self.out.versions_dropped += 1;
+                } else {
+                    versions.push(v.as_str());
+                }
+            }
+            if let Some(e) = problem {
+                self.out.problems.push(format!(
+                    "{}: {eco}/{}: {e}",
+                    record.id, affected.package.name
+                ));
                 continue;
             }
-            let index = recs.len() as u32;
-            let mut record_ok = true;
-            let mut entries = Vec::new();
-            for affected in &record.affected {
-                let eco = &affected.package.ecosystem;
-                let Some(scheme) = scheme(eco) else {
-                    *out.unsupported_ecosystems
-                        .entry(eco.split(':').next().unwrap_or("").to_string())
-                        .or_default() += 1;
-                    continue;
-                };
-                let mut ranges = Vec::new();
-                for range in &affected.ranges {
-                    if !matches!(range.kind, RangeKind::Ecosystem | RangeKind::Semver) {
-                        continue;
-                    }
-                    match sort_events(scheme, &range.events) {
-                        Ok(sorted) => ranges.push(sorted),
-                        Err(e) => {
-                            out.problems.push(format!("{}: {e}", record.id));
-                            record_ok = false;
+            if ranges.is_empty() && versions.is_empty() {
+                continue;
+            }
+            let rating = match vendor_rating(&record, affected) {
+                Some((level, source, word)) => {
+                    let r = Rating {
+                        level,
+                        source: strings.get(&source),
+                        word: strings.get(&word),
+                    };
+                    match self.rating_index.get(&r) {
+                        Some(&i) => i,
+                        None => {
+                            let i = self.ratings.len() as u32;
+                            self.ratings.push(r.clone());
+                            self.rating_index.insert(r, i);
+                            i
                         }
                     }
                 }
-                let mut versions = Vec::new();
-                for v in &affected.versions {
-                    if let Err(e) = scheme.compare(v, v) {
-                        out.problems.push(format!("{}: {e}", record.id));
-                        record_ok = false;
-                        continue;
-                    }
-                    let covered = ranges
-                        .iter()
-                        .any(|r| in_sorted_range(scheme, v, r.iter().copied()).unwrap_or(false));
-                    if covered {
-                        out.versions_dropped += 1;
-                    } else {
-                        versions.push(v.as_str());
-                    }
+                None => NONE,
+            };
+            let key = ecosystem_key(eco);
+            let name = normalise_name(&key, &affected.package.name);
+            let affects = Affects {
+                record: slot,
+                versions: versions.iter().map(|v| strings.get(v)).collect(),
+                ranges: ranges
+                    .iter()
+                    .map(|r| r.iter().map(|(k, v)| (*k, strings.get(v))).collect())
+                    .collect(),
+                rating,
+            };
+            self.affects
+                .push(((strings.get(&key), strings.get(&name)), affects));
+            ecos.push(eco.split(':').next().unwrap_or("").to_string());
+        }
+        ecos.sort_unstable();
+        ecos.dedup();
+        let sev = severity::of_record(&record);
+        self.recs.push(Some(Rec {
+            id: strings.get(&record.id),
+            aliases: record.aliases.iter().map(|a| strings.get(a)).collect(),
+            summary: strings.opt(record.summary.as_deref().map(str::trim)),
+            published: strings.opt(record.published.as_deref()),
+            level: sev.level,
+            score: sev.score,
+            vector: strings.opt(sev.vector.as_deref()),
+            severity_source: strings.get(&sev.source),
+            rated_by: NONE,
+            references: {
+                let mut urls: Vec<u32> = record
+                    .references
+                    .iter()
+                    .filter(|r| !r.url.is_empty())
+                    .map(|r| strings.get(&r.url))
+                    .collect();
+                urls.dedup();
+                urls
+            },
+        }));
+        self.ecos.push(ecos);
+        if let Some(d) = record.details.filter(|d| !d.trim().is_empty()) {
+            self.details.push((slot, d));
+        }
+    }
+
+    /// Every CVE id (record id or alias) of the records read so far and still current, for
+    /// picking the KEV entries and EPSS scores worth carrying.
+    pub fn cves(&self) -> std::collections::HashSet<String> {
+        let mut out = std::collections::HashSet::new();
+        for r in self.recs.iter().flatten() {
+            for &i in std::iter::once(&r.id).chain(r.aliases.iter()) {
+                let s = &self.strings.strings[i as usize];
+                if s.starts_with("CVE-") {
+                    out.insert(s.clone());
                 }
-                if ranges.is_empty() && versions.is_empty() {
-                    continue;
-                }
-                entries.push((eco, &affected.package.name, versions, ranges));
-            }
-            if !record_ok {
-                continue;
-            }
-            let mut ecos: Vec<&str> = record
-                .affected
-                .iter()
-                .map(|a| a.package.ecosystem.split(':').next().unwrap_or(""))
-                .collect();
-            ecos.sort_unstable();
-            ecos.dedup();
-            for e in ecos {
-                *out.counts.entry(e.to_string()).or_default() += 1;
-            }
-            for (eco, name, versions, ranges) in entries {
-                let key = ecosystem_key(eco);
-                let name = normalise_name(&key, name);
-                let affects = Affects {
-                    record: index,
-                    versions: versions.iter().map(|v| strings.get(v)).collect(),
-                    ranges: ranges
-                        .iter()
-                        .map(|r| r.iter().map(|(k, v)| (*k, strings.get(v))).collect())
-                        .collect(),
-                };
-                by_package.entry((key, name)).or_default().push(affects);
-            }
-            let sev = severity::of_record(record);
-            recs.push(Rec {
-                id: strings.get(&record.id),
-                aliases: record.aliases.iter().map(|a| strings.get(a)).collect(),
-                summary: strings.opt(record.summary.as_deref().map(str::trim)),
-                published: strings.opt(record.published.as_deref()),
-                level: sev.level,
-                score: sev.score,
-                vector: strings.opt(sev.vector.as_deref()),
-                severity_source: strings.get(&sev.source),
-                references: {
-                    let mut urls: Vec<u32> = record
-                        .references
-                        .iter()
-                        .map(|r| strings.get(&r.url))
-                        .collect();
-                    urls.dedup();
-                    urls
-                },
-            });
-            if let Some(d) = record.details.as_deref().filter(|d| !d.trim().is_empty()) {
-                out.details.push((record.id.clone(), d.to_string()));
             }
         }
-        let packages = by_package
+        out
+    }
+
+    /// Rates unrated records from the records sharing their ids, drops what matches nothing,
+    /// renumbers, groups by package, and attaches KEV and EPSS data for the CVEs that remain.
+    pub fn finish(
+        self,
+        kev: &[(String, super::exploit::Kev)],
+        epss: &[(String, f32, f32)],
+    ) -> Compiled {
+        let Compiler {
+            mut strings,
+            mut recs,
+            ecos,
+            affects,
+            details,
+            by_id,
+            ratings,
+            mut out,
+            ..
+        } = self;
+        out.withdrawn = by_id.values().filter(|(_, slot)| slot.is_none()).count();
+        // Ratings by id: the best-rated current record naming each id (own id or alias).
+        let mut best: HashMap<u32, usize> = HashMap::new();
+        let rank = |r: &Rec| {
+            (
+                r.level,
+                r.score.map(|s| (s * 10.0).round() as i32).unwrap_or(-1),
+            )
+        };
+        for (slot, r) in recs.iter().enumerate() {
+            let Some(r) = r else { continue };
+            if r.level == Level::Unknown {
+                continue;
+            }
+            for &id in std::iter::once(&r.id).chain(r.aliases.iter()) {
+                match best.get(&id) {
+                    Some(&b) if recs[b].as_ref().is_some_and(|b| rank(b) >= rank(r)) => {}
+                    _ => {
+                        best.insert(id, slot);
+                    }
+                }
+            }
+        }
+        let mut borrowed = Vec::new();
+        for (slot, r) in recs.iter().enumerate() {
+            let Some(r) = r else { continue };
+            if r.level != Level::Unknown {
+                continue;
+            }
+            let donor = std::iter::once(&r.id)
+                .chain(r.aliases.iter())
+                .filter_map(|id| best.get(id))
+                .filter_map(|&d| recs[d].as_ref())
+                .max_by_key(|d| rank(d));
+            if let Some(d) = donor {
+                borrowed.push((slot, d.level, d.score, d.vector, d.severity_source, d.id));
+            }
+        }
+        for (slot, level, score, vector, source, id) in borrowed {
+            if let Some(r) = recs[slot].as_mut() {
+                r.level = level;
+                r.score = score;
+                r.vector = vector;
+                r.severity_source = source;
+                r.rated_by = id;
+            }
+        }
+        // Keep records with at least one entry to match; renumber them.
+        let mut has_affects = vec![false; recs.len()];
+        for (_, a) in &affects {
+            has_affects[a.record as usize] = true;
+        }
+        let mut new_index = vec![NONE; recs.len()];
+        let mut kept = Vec::new();
+        for (slot, r) in recs.iter_mut().enumerate() {
+            let Some(r) = r.take() else { continue };
+            if !has_affects[slot] {
+                out.unmatchable += 1;
+                continue;
+            }
+            new_index[slot] = kept.len() as u32;
+            for e in &ecos[slot] {
+                *out.counts.entry(e.clone()).or_default() += 1;
+            }
+            kept.push(r);
+        }
+        let mut entries: Vec<((u32, u32), Affects)> = affects
             .into_iter()
-            .map(|((eco, name), affects)| Pkg {
-                ecosystem: strings.get(&eco),
-                name: strings.get(&name),
-                affects,
+            .filter_map(|(key, mut a)| {
+                let idx = new_index[a.record as usize];
+                (idx != NONE).then(|| {
+                    a.record = idx;
+                    (key, a)
+                })
             })
+            .collect();
+        // By package name as text; stable, so one package's records keep the order read.
+        entries.sort_by(|(a, _), (b, _)| {
+            let t = |k: &(u32, u32)| {
+                (
+                    strings.strings[k.0 as usize].as_str(),
+                    strings.strings[k.1 as usize].as_str(),
+                )
+            };
+            t(a).cmp(&t(b))
+        });
+        let mut packages: Vec<Pkg> = Vec::new();
+        for ((eco, name), a) in entries {
+            match packages.last_mut() {
+                Some(p) if p.ecosystem == eco && p.name == name => p.affects.push(a),
+                _ => packages.push(Pkg {
+                    ecosystem: eco,
+                    name,
+                    affects: vec![a],
+                }),
+            }
+        }
+        for (slot, d) in details {
+            let idx = new_index[slot as usize];
+            if idx != NONE {
+                let id = &strings.strings[kept[idx as usize].id as usize];
+                out.details.push((id.clone(), d));
+            }
+        }
+        out.details.sort();
+        // Exploitation data for the CVEs the kept records name.
+        let mut cves: std::collections::HashSet<&str> = std::collections::HashSet::new();
+        for r in &kept {
+            for &i in std::iter::once(&r.id).chain(r.aliases.iter()) {
+                let s = strings.strings[i as usize].as_str();
+                if s.starts_with("CVE-") {
+                    cves.insert(s);
+                }
+            }
+        }
+        let mut kev_rows: Vec<(String, super::exploit::Kev)> = kev
+            .iter()
+            .filter(|(cve, _)| cves.contains(cve.as_str()))
+            .cloned()
+            .collect();
+        kev_rows.sort_by(|a, b| a.0.cmp(&b.0));
+        kev_rows.dedup_by(|a, b| a.0 == b.0);
+        let mut epss_rows: Vec<(String, f32, f32)> = epss
+            .iter()
+            .filter(|(cve, _, _)| cves.contains(cve.as_str()))
+            .cloned()
+            .collect();
+        epss_rows.sort_by(|a, b| a.0.cmp(&b.0));
+        epss_rows.dedup_by(|a, b| a.0 == b.0);
+        out.kev = kev_rows.len();
+        out.epss = epss_rows.len();
+        let kev = kev_rows
+            .into_iter()
+            .map(|(cve, k)| KevRow {
+                cve: strings.get(&cve),
+                date_added: strings.get(&k.date_added),
+                due_date: strings.get(&k.due_date),
+                known_ransomware: k.known_ransomware,
+            })
+            .collect();
+        let epss = epss_rows
+            .into_iter()
+            .map(|(cve, s, p)| (strings.get(&cve), s, p))
             .collect();
         out.db = AdvisoryDb {
             strings: strings.strings,
-            records: recs,
+            records: kept,
             packages,
-        };
+            ratings,
+            kev,
+            epss,
+        }
+        .compact();
         out
+    }
+}
+
+impl AdvisoryDb {
+    /// Compiles OSV records held in memory (tests, small inputs); the bundle builder streams
+    /// them through a [`Compiler`] instead.
+    pub fn compile(records: &[Record]) -> Compiled {
+        let mut c = Compiler::new();
+        for r in records {
+            c.add(r.clone());
+        }
+        c.finish(&[], &[])
     }
 
     fn s(&self, i: u32) -> &str {
@@ -362,6 +704,7 @@ impl AdvisoryDb {
                 && ok_opt(r.published)
                 && ok_opt(r.vector)
                 && ok(r.severity_source)
+                && ok_opt(r.rated_by)
                 && r.references.iter().all(|&u| ok(u))
                 && r.score.is_none_or(|s| (0.0..=10.0).contains(&s));
             if !fine {
@@ -374,6 +717,7 @@ impl AdvisoryDb {
                 && ok(p.name)
                 && p.affects.iter().all(|a| {
                     a.record < nrec
+                        && (a.rating == NONE || (a.rating as usize) < self.ratings.len())
                         && a.versions.iter().all(|&v| ok(v))
                         && a.ranges
                             .iter()
@@ -394,7 +738,148 @@ impl AdvisoryDb {
                 }
             }
         }
+        if !self.ratings.iter().all(|r| ok(r.source) && ok(r.word)) {
+            return Err("a rating refers to data that is not there".into());
+        }
+        let kev_ok = self
+            .kev
+            .iter()
+            .all(|k| ok(k.cve) && ok(k.date_added) && ok(k.due_date))
+            && self
+                .kev
+                .windows(2)
+                .all(|w| self.s(w[0].cve) < self.s(w[1].cve));
+        let epss_ok = self.epss.iter().all(|&(c, score, pct)| {
+            ok(c) && (0.0..=1.0).contains(&score) && (0.0..=1.0).contains(&pct)
+        }) && self
+            .epss
+            .windows(2)
+            .all(|w| self.s(w[0].0) < self.s(w[1].0));
+        if !kev_ok || !epss_ok {
+            return Err("its exploitation data is out of order or out of range".into());
+        }
         Ok(())
+    }
+
+    /// Rebuilds the string table with only the strings something refers to (records replaced
+    /// or dropped while compiling leave theirs behind).
+    fn compact(mut self) -> AdvisoryDb {
+        // The strings are already distinct: moving each one the first time it is referred to
+        // needs no lookup table and no copies.
+        let mut old = std::mem::take(&mut self.strings);
+        let mut new: Vec<String> = Vec::new();
+        let mut map = vec![NONE; old.len()];
+        let mut re = |i: u32| -> u32 {
+            if i == NONE {
+                return NONE;
+            }
+            let slot = &mut map[i as usize];
+            if *slot == NONE {
+                *slot = new.len() as u32;
+                new.push(std::mem::take(&mut old[i as usize]));
+            }
+            *slot
+        };
+        let records = self
+            .records
+            .iter()
+            .map(|r| Rec {
+                id: re(r.id),
+                aliases: r.aliases.iter().map(|&a| re(a)).collect(),
+                summary: re(r.summary),
+                published: re(r.published),
+                level: r.level,
+                score: r.score,
+                vector: re(r.vector),
+                severity_source: re(r.severity_source),
+                rated_by: re(r.rated_by),
+                references: r.references.iter().map(|&u| re(u)).collect(),
+            })
+            .collect();
+        let packages = self
+            .packages
+            .iter()
+            .map(|p| Pkg {
+                ecosystem: re(p.ecosystem),
+                name: re(p.name),
+                affects: p
+                    .affects
+                    .iter()
+                    .map(|a| Affects {
+                        record: a.record,
+                        versions: a.versions.iter().map(|&v| re(v)).collect(),
+                        ranges: a
+                            .ranges
+                            .iter()
+                            .map(|r| r.iter().map(|&(k, v)| (k, re(v))).collect())
+                            .collect(),
+                        rating: a.rating,
+                    })
+                    .collect(),
+            })
+            .collect();
+        let ratings = self
+            .ratings
+            .iter()
+            .map(|r| Rating {
+                level: r.level,
+                source: re(r.source),
+                word: re(r.word),
+            })
+            .collect();
+        let kev = self
+            .kev
+            .iter()
+            .map(|k| KevRow {
+                cve: re(k.cve),
+                date_added: re(k.date_added),
+                due_date: re(k.due_date),
+                known_ransomware: k.known_ransomware,
+            })
+            .collect();
+        let epss = self.epss.iter().map(|&(c, s, p)| (re(c), s, p)).collect();
+        drop(old);
+        AdvisoryDb {
+            strings: new,
+            records,
+            packages,
+            ratings,
+            kev,
+            epss,
+        }
+    }
+
+    /// The distribution's own rating that `affects` carries.
+    pub fn vendor_rating(&self, affects: &Affects) -> Option<VendorRating<'_>> {
+        let r = self.ratings.get(affects.rating as usize)?;
+        Some(VendorRating {
+            level: r.level,
+            source: self.s(r.source),
+            word: self.s(r.word),
+        })
+    }
+
+    /// The KEV entry of a CVE.
+    pub fn kev(&self, cve: &str) -> Option<super::exploit::Kev> {
+        let i = self.kev.binary_search_by(|k| self.s(k.cve).cmp(cve)).ok()?;
+        let k = &self.kev[i];
+        Some(super::exploit::Kev {
+            date_added: self.s(k.date_added).to_string(),
+            due_date: self.s(k.due_date).to_string(),
+            known_ransomware: k.known_ransomware,
+        })
+    }
+
+    /// The EPSS score of a CVE.
+    pub fn epss(&self, cve: &str) -> Option<super::exploit::Epss> {
+        let i = self.epss.binary_search_by(|e| self.s(e.0).cmp(cve)).ok()?;
+        let (_, score, percentile) = self.epss[i];
+        Some(super::exploit::Epss { score, percentile })
+    }
+
+    /// KEV entries and EPSS scores carried.
+    pub fn exploit_counts(&self) -> (usize, usize) {
+        (self.kev.len(), self.epss.len())
     }
 
     pub fn record_count(&self) -> usize {
@@ -431,6 +916,7 @@ impl AdvisoryDb {
                 vector: self.opt(r.vector).map(str::to_string),
                 source: self.s(r.severity_source).to_string(),
             },
+            rated_by: self.opt(r.rated_by),
             references: r.references.iter().map(|&u| self.s(u)).collect(),
         }
     }

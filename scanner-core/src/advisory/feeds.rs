@@ -67,6 +67,7 @@ fn fixed_range(ecosystem: String, name: &str, fixed: &str) -> Affected {
         severity: Vec::new(),
         ranges: vec![Range {
             kind: RangeKind::Ecosystem,
+            repo: None,
             events: vec![
                 Event::Introduced("0".into()),
                 Event::Fixed(fixed.to_string()),

@@ -5,6 +5,7 @@
 
 pub mod bundle;
 pub mod db;
+pub mod exploit;
 #[cfg(feature = "feeds")]
 pub mod feeds;
 pub mod osv;

@@ -1,5 +1,9 @@
-//! The OSV record model (schema 1.6): only what tarsier keeps. Unknown fields are ignored;
-//! malformed records fail to parse with a message saying where.
+//! The OSV record model (schema 1.6): only what tarsier keeps. Every field the schema makes
+//! optional is optional here (`package` and its parts, `ranges`, `events`, `versions`,
+//! `severity`, the `*_specific` objects, ...); unknown fields are ignored. Only a record without
+//! an `id`, or one that is not JSON, fails to parse. Entries tarsier cannot use (an empty
+//! `"package": {}` holding GIT ranges, as osv.dev's merged CVE records have) parse and are
+//! left out when the bundle is compiled, without dropping the record's other entries.
 
 use serde::{Deserialize, Serialize};
 
@@ -34,8 +38,9 @@ pub struct Record {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Severity {
-    #[serde(rename = "type")]
+    #[serde(rename = "type", default)]
     pub kind: String,
+    #[serde(default)]
     pub score: String,
 }
 
@@ -43,12 +48,16 @@ pub struct Severity {
 pub struct Reference {
     #[serde(rename = "type", default)]
     pub kind: String,
+    #[serde(default)]
     pub url: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// `affected[].package`; osv.dev writes `{}` for entries that only carry GIT ranges.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Package {
+    #[serde(default)]
     pub ecosystem: String,
+    #[serde(default)]
     pub name: String,
     #[serde(default)]
     pub purl: Option<String>,
@@ -56,6 +65,7 @@ pub struct Package {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Affected {
+    #[serde(default)]
     pub package: Package,
     #[serde(default)]
     pub severity: Vec<Severity>,
@@ -83,10 +93,16 @@ pub enum RangeKind {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Range {
-    #[serde(rename = "type")]
+    #[serde(rename = "type", default = "unknown_kind")]
     pub kind: RangeKind,
     #[serde(default)]
+    pub repo: Option<String>,
+    #[serde(default)]
     pub events: Vec<Event>,
+}
+
+fn unknown_kind() -> RangeKind {
+    RangeKind::Unknown
 }
 
 /// One range event; each carries exactly one version.
@@ -100,24 +116,33 @@ pub enum Event {
 }
 
 /// Read as a map with exactly one known key (`{"fixed": "1.2"}`), in JSON and YAML alike;
-/// the version is the scalar's text as written (YAML's `1.10` stays "1.10").
+/// the version is the scalar's text as written (YAML's `1.10` stays "1.10"). Other keys are
+/// ignored, as the schema asks of unknown fields.
 impl<'de> Deserialize<'de> for Event {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         use serde::de::Error;
-        let map = std::collections::BTreeMap::<String, String>::deserialize(d)?;
-        let mut it = map.into_iter();
-        let (Some((key, version)), None) = (it.next(), it.next()) else {
-            return Err(D::Error::custom(
+        #[derive(Deserialize)]
+        struct Raw {
+            introduced: Option<String>,
+            fixed: Option<String>,
+            last_affected: Option<String>,
+            limit: Option<String>,
+        }
+        let raw = Raw::deserialize(d)?;
+        let mut found = [
+            raw.introduced.map(Event::Introduced),
+            raw.fixed.map(Event::Fixed),
+            raw.last_affected.map(Event::LastAffected),
+            raw.limit.map(Event::Limit),
+        ]
+        .into_iter()
+        .flatten();
+        match (found.next(), found.next()) {
+            (Some(e), None) => Ok(e),
+            _ => Err(D::Error::custom(
                 "an event must have exactly one of introduced, fixed, last_affected, limit",
-            ));
-        };
-        Ok(match key.as_str() {
-            "introduced" => Event::Introduced(version),
-            "fixed" => Event::Fixed(version),
-            "last_affected" => Event::LastAffected(version),
-            "limit" => Event::Limit(version),
-            other => return Err(D::Error::custom(format!("unknown event {other:?}"))),
-        })
+            )),
+        }
     }
 }
 
