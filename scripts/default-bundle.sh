@@ -4,8 +4,10 @@
 # Trunk's pre_build hook, so `trunk build` (and with it the run and test commands) always has it.
 #
 # Input: $TARSIER_ADVISORIES, else ../shared/advisories when present (works offline), else OSV's
-# per-ecosystem exports downloaded once into target/osv with `tarsier bundle fetch`
-# (ecosystems: $TARSIER_ECOSYSTEMS, default below). Rebuilt only when its input or the CLI changed.
+# per-ecosystem exports, the CISA KEV catalog and FIRST's EPSS scores downloaded once into
+# target/osv with `tarsier bundle fetch` (ecosystems: $TARSIER_ECOSYSTEMS, default below). The
+# KEV catalog and EPSS file among the input are found by the builder. Rebuilt only when its
+# input or the CLI changed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=target/site/advisories.trsb
@@ -26,8 +28,14 @@ MANIFEST=target/site/advisories.json
 if [ -s "$OUT" ] && [ -s "$MANIFEST" ] && [ -z "$(find "$SRC" "$BIN" keys -newer "$OUT" -print -quit)" ]; then
   exit 0
 fi
+EXTRA=()
+# The EPSS copy in ../shared/advisories has no score-date line of its own; its snapshot date is
+# in ../shared/advisories/README.md. FIRST's own daily files carry their date.
+EPSS_DATE=${TARSIER_EPSS_DATE:-}
+if [ -z "$EPSS_DATE" ] && [ "$SRC" = ../shared/advisories ]; then EPSS_DATE=2026-08-16; fi
+[ -n "$EPSS_DATE" ] && EXTRA+=(--epss-date "$EPSS_DATE")
 echo "[bundle] building $OUT from $SRC" >&2
-"$BIN" bundle build --osv "$SRC" --out "$OUT.tmp" --sign keys/bundle-dev.key >&2
+"$BIN" bundle build --osv "$SRC" --out "$OUT.tmp" --sign keys/bundle-dev.key "${EXTRA[@]}" >&2
 mv "$OUT.tmp" "$OUT"
 # The small manifest the page checks for a newer bundle before downloading one.
 "$BIN" bundle manifest "$OUT" --out "$MANIFEST"

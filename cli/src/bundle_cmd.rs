@@ -696,8 +696,62 @@ pub const OSV_BASE_URL: &str = "https://osv-vulnerabilities.storage.googleapis.c
 /// Most bytes accepted for one ecosystem's `all.zip`.
 const MAX_DOWNLOAD: u64 = 4 << 30;
 
-/// `tarsier bundle fetch`: `{base}/{ecosystem}/all.zip` → `{out}/{ecosystem}/all.zip`.
-pub fn fetch(ecosystems: &[String], out: &Path, base: &str) -> anyhow::Result<()> {
+/// Where `bundle fetch` downloads the CISA KEV catalog from by default.
+pub const KEV_URL: &str =
+    "https://www.cisa.gov/sites/default/files/feeds/known_exploited_vulnerabilities.json";
+/// Where `bundle fetch` downloads FIRST's EPSS scores from by default (the daily file).
+pub const EPSS_URL: &str = "https://epss.empiricalsecurity.com/epss_scores-current.csv.gz";
+
+/// Downloads `url` to `dest` through a `.part` file that `check` must accept first, so a bad
+/// download never replaces a good earlier one. Returns the bytes written.
+fn download(
+    agent: &ureq::Agent,
+    url: &str,
+    dest: &Path,
+    check: impl Fn(&Path) -> anyhow::Result<()>,
+) -> anyhow::Result<u64> {
+    let dir = dest.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let part = PathBuf::from(format!("{}.part", dest.display()));
+    let mut response = agent
+        .get(url)
+        .call()
+        .with_context(|| format!("cannot download {url}"))?;
+    let mut reader = response
+        .body_mut()
+        .with_config()
+        .limit(MAX_DOWNLOAD)
+        .reader();
+    let mut file =
+        std::fs::File::create(&part).with_context(|| format!("cannot write {}", part.display()))?;
+    let n = std::io::copy(&mut reader, &mut file)
+        .with_context(|| format!("download of {url} failed"))?;
+    drop(file);
+    if let Err(e) = check(&part) {
+        std::fs::remove_file(&part).ok();
+        return Err(e.context(format!("{url} did not send what was expected")));
+    }
+    std::fs::rename(&part, dest)?;
+    Ok(n)
+}
+
+/// What `bundle fetch` downloads besides the OSV exports.
+pub struct ExploitUrls<'a> {
+    /// The KEV catalog's URL, or `None` to skip it.
+    pub kev: Option<&'a str>,
+    /// The EPSS CSV's URL, or `None` to skip it.
+    pub epss: Option<&'a str>,
+}
+
+/// `tarsier bundle fetch`: `{base}/{ecosystem}/all.zip` → `{out}/{ecosystem}/all.zip`, then the
+/// KEV catalog → `{out}/kev/known_exploited_vulnerabilities.json` and the EPSS scores →
+/// `{out}/epss/epss_scores.csv.gz` (which `bundle build --osv {out}` finds by themselves).
+pub fn fetch(
+    ecosystems: &[String],
+    out: &Path,
+    base: &str,
+    exploit_urls: ExploitUrls<'_>,
+) -> anyhow::Result<()> {
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .timeout_global(Some(std::time::Duration::from_secs(30 * 60)))
         .timeout_connect(Some(std::time::Duration::from_secs(30)))
@@ -717,30 +771,52 @@ pub fn fetch(ecosystems: &[String], out: &Path, base: &str) -> anyhow::Result<()
             base.trim_end_matches('/'),
             percent_encode(eco)
         );
-        let dir = out.join(eco);
-        std::fs::create_dir_all(&dir)
-            .with_context(|| format!("cannot create {}", dir.display()))?;
-        let part = dir.join("all.zip.part");
-        let mut response = agent
-            .get(&url)
-            .call()
-            .with_context(|| format!("cannot download {url}"))?;
-        let mut reader = response
-            .body_mut()
-            .with_config()
-            .limit(MAX_DOWNLOAD)
-            .reader();
-        let mut file = std::fs::File::create(&part)
-            .with_context(|| format!("cannot write {}", part.display()))?;
-        let n = std::io::copy(&mut reader, &mut file)
-            .with_context(|| format!("download of {url} failed"))?;
-        drop(file);
-        // Check it is a zip before it replaces a good earlier download.
-        zip::ZipArchive::new(std::fs::File::open(&part)?)
-            .with_context(|| format!("{url} did not send a zip archive"))?;
-        std::fs::rename(&part, dir.join("all.zip"))?;
+        let n = download(&agent, &url, &out.join(eco).join("all.zip"), |part| {
+            zip::ZipArchive::new(std::fs::File::open(part)?)
+                .map(|_| ())
+                .context("not a zip archive")
+        })?;
         println!("{eco:<14} {n:>12} bytes  {url}");
         sizes.insert(eco.to_string(), n);
+    }
+    if let Some(url) = exploit_urls.kev {
+        let n = download(
+            &agent,
+            url,
+            &out.join("kev").join("known_exploited_vulnerabilities.json"),
+            |part| {
+                let bytes = std::fs::read(part)?;
+                let (catalog, _) = exploit::parse_kev(&bytes).map_err(anyhow::Error::msg)?;
+                println!(
+                    "KEV catalog {} with {} entries",
+                    catalog.version,
+                    catalog.entries.len()
+                );
+                Ok(())
+            },
+        )?;
+        println!("{:<14} {n:>12} bytes  {url}", "KEV");
+    }
+    if let Some(url) = exploit_urls.epss {
+        let n = download(
+            &agent,
+            url,
+            &out.join("epss").join("epss_scores.csv.gz"),
+            |part| {
+                let bytes = std::fs::read(part)?;
+                if !bytes.starts_with(&[0x1f, 0x8b]) {
+                    bail!("not gzipped (EPSS scores are published as .csv.gz)");
+                }
+                let scores = exploit::parse_epss(&bytes, |_| false).map_err(anyhow::Error::msg)?;
+                println!(
+                    "EPSS scores of {} for {} CVEs",
+                    scores.score_date.as_deref().unwrap_or("an unknown date"),
+                    scores.rows
+                );
+                Ok(())
+            },
+        )?;
+        println!("{:<14} {n:>12} bytes  {url}", "EPSS");
     }
     println!(
         "fetched {} ecosystems into {}; build with: tarsier bundle build --osv {} --out FILE",

@@ -121,6 +121,15 @@ enum BundleCommand {
         /// Where the exports are served.
         #[arg(long, value_name = "URL", default_value = bundle_cmd::OSV_BASE_URL)]
         base_url: String,
+        /// Where the CISA KEV catalog (JSON) is served.
+        #[arg(long, value_name = "URL", default_value = bundle_cmd::KEV_URL)]
+        kev_url: String,
+        /// Where FIRST's EPSS scores (`.csv.gz`) are served.
+        #[arg(long, value_name = "URL", default_value = bundle_cmd::EPSS_URL)]
+        epss_url: String,
+        /// Download only the OSV exports, not the KEV catalog and EPSS scores.
+        #[arg(long)]
+        no_exploit_data: bool,
     },
     /// Sign a bundle in place with an ed25519 secret key.
     Sign {
@@ -258,7 +267,18 @@ fn main() -> ExitCode {
                     ecosystems,
                     out,
                     base_url,
-                } => bundle_cmd::fetch(&ecosystems, &out, &base_url),
+                    kev_url,
+                    epss_url,
+                    no_exploit_data,
+                } => bundle_cmd::fetch(
+                    &ecosystems,
+                    &out,
+                    &base_url,
+                    bundle_cmd::ExploitUrls {
+                        kev: (!no_exploit_data).then_some(kev_url.as_str()),
+                        epss: (!no_exploit_data).then_some(epss_url.as_str()),
+                    },
+                ),
                 BundleCommand::Sign { bundle, key } => bundle_cmd::sign(&bundle, &key),
                 BundleCommand::Verify { bundle, key } => {
                     bundle_cmd::verify(&bundle, key.as_deref())
@@ -563,13 +583,24 @@ pub(crate) fn now_rfc3339() -> String {
 }
 
 fn render_findings(r: &scanner_core::Report) -> String {
-    let mut out = format!("\nFINDINGS  {}", r.findings.len());
+    let kev = r.findings.iter().filter(|f| f.kev.is_some()).count();
+    let mut out = format!("\nFINDINGS  {} ({kev} known exploited)", r.findings.len());
     if let Some(h) = &r.bundle {
-        out.push_str(&format!("  (bundle built {})", h.built));
+        out.push_str(&format!("  (bundle built {}", h.built));
+        if let Some(k) = &h.kev {
+            out.push_str(&format!("; KEV {}", k.catalog_version));
+        }
+        if let Some(e) = &h.epss {
+            out.push_str(&format!(
+                "; EPSS {}",
+                e.score_date.as_deref().unwrap_or("of unknown date")
+            ));
+        }
+        out.push(')');
     }
-    out.push('\n');
+    out.push_str("\nin risk order: known exploited first, then EPSS >= 10 %, then severity\n");
     if !r.findings.is_empty() {
-        out.push_str("SEVERITY  ID                   PACKAGE                   INSTALLED            FIXED IN             LAYER\n");
+        out.push_str("SEVERITY  RATED BY  CVSS  EPSS    KEV  ID                   PACKAGE                   INSTALLED            FIXED IN             LAYER\n");
     }
     for f in &r.findings {
         let fixed = if f.fixed_versions.is_empty() {
@@ -582,10 +613,40 @@ fn render_findings(r: &scanner_core::Report) -> String {
         } else {
             ""
         };
+        let cvss = f.score.map_or("-".to_string(), |s| format!("{s:.1}"));
+        let epss = f
+            .epss
+            .map_or("-".to_string(), |e| format!("{:.1}%", e.score * 100.0));
+        let kev = if f.kev.as_ref().is_some_and(|k| k.known_ransomware) {
+            "KEV!"
+        } else if f.kev.is_some() {
+            "KEV"
+        } else {
+            "-"
+        };
+        let source = if f.severity_source.is_empty() {
+            "-"
+        } else {
+            f.severity_source.as_str()
+        };
         out.push_str(&format!(
-            "{:<9} {:<20} {:<25} {:<20} {:<20} {}{note}\n",
-            f.severity, f.id, f.package_name, f.installed_version, fixed, f.layer
+            "{:<9} {:<9} {:<5} {:<7} {:<4} {:<20} {:<25} {:<20} {:<20} {}{note}\n",
+            f.severity.as_str(),
+            source,
+            cvss,
+            epss,
+            kev,
+            f.id,
+            f.package_name,
+            f.installed_version,
+            fixed,
+            f.layer
         ));
+    }
+    if kev > 0 {
+        out.push_str(
+            "KEV: in CISA's Known Exploited Vulnerabilities catalog (KEV!: known ransomware use)\n",
+        );
     }
     out
 }

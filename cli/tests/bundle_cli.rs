@@ -239,7 +239,17 @@ fn fetch_downloads_osv_exports_from_a_base_url() {
             &served.join(eco).join("all.zip"),
         );
     }
-    let (base, server) = serve(served.clone(), 4);
+    std::fs::copy(
+        shared("advisories/kev/known_exploited_vulnerabilities.json"),
+        served.join("kev.json"),
+    )
+    .expect("kev");
+    std::fs::copy(
+        shared("advisories/epss/epss-scores.csv.gz"),
+        served.join("epss.csv.gz"),
+    )
+    .expect("epss");
+    let (base, server) = serve(served.clone(), 6);
     let out = d.join("got");
     let text = ok(&tarsier(&[
         "bundle",
@@ -250,8 +260,21 @@ fn fetch_downloads_osv_exports_from_a_base_url() {
         s(&out),
         "--base-url",
         &base,
+        "--kev-url",
+        &format!("{base}/kev.json"),
+        "--epss-url",
+        &format!("{base}/epss.csv.gz"),
     ]));
     assert!(text.contains("fetched 3 ecosystems"), "{text}");
+    assert!(
+        text.contains("KEV catalog 2025.08.25 with 1404 entries"),
+        "{text}"
+    );
+    assert!(text.contains("for 360142 CVEs"), "{text}");
+    assert_eq!(
+        std::fs::read(out.join("kev/known_exploited_vulnerabilities.json")).expect("kev"),
+        std::fs::read(served.join("kev.json")).expect("served kev")
+    );
     for eco in ["PyPI", "npm", "crates.io"] {
         assert_eq!(
             std::fs::read(out.join(eco).join("all.zip")).expect("downloaded"),
@@ -269,6 +292,7 @@ fn fetch_downloads_osv_exports_from_a_base_url() {
         s(&out),
         "--base-url",
         &base,
+        "--no-exploit-data",
     ]));
     assert!(
         e.contains("cannot download") && e.contains("Nope/all.zip"),
@@ -282,6 +306,8 @@ fn fetch_downloads_osv_exports_from_a_base_url() {
             "/PyPI/all.zip",
             "/npm/all.zip",
             "/crates.io/all.zip",
+            "/kev.json",
+            "/epss.csv.gz",
             "/Nope/all.zip"
         ]
     );
@@ -296,6 +322,12 @@ fn fetch_downloads_osv_exports_from_a_base_url() {
     ]));
     assert!(
         text.contains("  PyPI ") && text.contains("  crates.io ") && text.contains("  npm "),
+        "{text}"
+    );
+    // The fetched KEV catalog and EPSS scores are found among the inputs.
+    assert!(text.contains("KEV catalog 2025.08.25"), "{text}");
+    assert!(
+        text.contains("EPSS scores") && text.contains("of its 360142 rows"),
         "{text}"
     );
     assert!(expected > 3900);

@@ -197,7 +197,9 @@ fn every_export_validates_and_carries_the_report() {
     let csv = String::from_utf8(scan("csv")).expect("utf-8");
     let lines: Vec<&str> = csv.split("\r\n").filter(|l| !l.is_empty()).collect();
     assert_eq!(lines.len(), findings + 1);
-    assert!(lines[0].starts_with("id,aliases,severity,score,package"));
+    assert!(lines[0].starts_with(
+        "id,aliases,severity,severity_source,score,kev_date_added,kev_due_date,kev_known_ransomware,epss,epss_percentile,package"
+    ));
     assert!(
         lines.iter().any(|l| l.starts_with("CVE-2021-23337,")
             && l.contains(",lodash,npm,4.17.19,4.17.21,fixed,")),

@@ -124,18 +124,50 @@ pub fn cyclonedx(report: &Report, ctx: &ExportContext) -> Value {
         .iter()
         .enumerate()
         .map(|(i, f)| {
+            let mut ratings = Vec::new();
+            let from_cvss = f.severity_source.starts_with("CVSS");
             let mut rating = json!({
                 "severity": f.severity.as_str().to_lowercase(),
-                "method": cyclonedx_method(f.vector.as_deref()),
+                "method": if from_cvss { cyclonedx_method(f.vector.as_deref()) } else { "other" },
             });
-            if let Some(s) = f.score {
-                rating["score"] = json!((f64::from(s) * 10.0).round() / 10.0);
-            }
-            if let Some(v) = &f.vector {
-                rating["vector"] = json!(v);
+            if from_cvss {
+                if let Some(s) = f.score {
+                    rating["score"] = json!((f64::from(s) * 10.0).round() / 10.0);
+                }
+                if let Some(v) = &f.vector {
+                    rating["vector"] = json!(v);
+                }
             }
             if !f.severity_source.is_empty() {
                 rating["source"] = json!({"name": f.severity_source});
+            }
+            if let Some(note) = &f.severity_note {
+                rating["justification"] = json!(note);
+            }
+            ratings.push(rating);
+            // The distribution decided; the advisory's CVSS goes beside it.
+            if !from_cvss {
+                if let (Some(s), Some(v)) = (f.score, &f.vector) {
+                    ratings.push(json!({
+                        "score": (f64::from(s) * 10.0).round() / 10.0,
+                        "severity": Level::from_score(f64::from(s)).as_str().to_lowercase(),
+                        "method": cyclonedx_method(Some(v)),
+                        "vector": v,
+                    }));
+                }
+            }
+            let mut properties = Vec::new();
+            if let Some(k) = &f.kev {
+                properties.push(json!({"name": "tarsier:kev:dateAdded", "value": k.date_added}));
+                properties.push(json!({"name": "tarsier:kev:dueDate", "value": k.due_date}));
+                properties.push(json!({"name": "tarsier:kev:knownRansomwareCampaignUse", "value": if k.known_ransomware { "Known" } else { "Unknown" }}));
+            }
+            if let Some(e) = &f.epss {
+                properties.push(json!({"name": "tarsier:epss:score", "value": format!("{:.5}", e.score)}));
+                properties.push(json!({"name": "tarsier:epss:percentile", "value": format!("{:.5}", e.percentile)}));
+            }
+            if let Some(from) = &f.severity_from {
+                properties.push(json!({"name": "tarsier:severity:from", "value": from}));
             }
             let target = refs
                 .get(&(f.purl.as_str(), f.path.as_str()))
@@ -146,12 +178,15 @@ pub fn cyclonedx(report: &Report, ctx: &ExportContext) -> Value {
                 "id": f.id,
                 "source": {"name": if f.id.starts_with("CVE-") { "NVD" } else { "OSV" }, "url": advisory_url(&f.id)},
                 "references": f.aliases.iter().filter(|a| **a != f.id).map(|a| json!({"id": a, "source": {"url": advisory_url(a)}})).collect::<Vec<_>>(),
-                "ratings": [rating],
+                "ratings": ratings,
                 "advisories": f.references.iter().take(20).map(|u| json!({"url": u})).collect::<Vec<_>>(),
                 "affects": [{"ref": target, "versions": [{"version": f.installed_version, "status": "affected"}]}],
             });
             if let Some(s) = &f.summary {
                 v["description"] = json!(s);
+            }
+            if !properties.is_empty() {
+                v["properties"] = json!(properties);
             }
             if !f.fixed_versions.is_empty() {
                 v["recommendation"] = json!(format!("Upgrade {} to {}", f.package_name, f.fixed_versions.join(" or ")));
@@ -287,7 +322,15 @@ pub fn sarif(report: &Report, ctx: &ExportContext) -> Value {
                 "physicalLocation": {"artifactLocation": {"uri": f.path.trim_start_matches('/')}},
                 "logicalLocations": [{"name": f.purl, "kind": "package"}],
             }],
-            "properties": {"layer": f.layer, "purl": f.purl, "fixedVersions": f.fixed_versions},
+            "properties": {
+                "layer": f.layer,
+                "purl": f.purl,
+                "fixedVersions": f.fixed_versions,
+                "severitySource": f.severity_source,
+                "knownExploited": f.kev.is_some(),
+                "kev": f.kev,
+                "epss": f.epss,
+            },
         }));
     }
     json!({
@@ -321,7 +364,7 @@ fn csv_field(s: &str) -> String {
     }
 }
 
-pub const CSV_HEADER: &str = "id,aliases,severity,score,package,ecosystem,installed_version,fixed_versions,status,layer,path,purl,summary";
+pub const CSV_HEADER: &str = "id,aliases,severity,severity_source,score,kev_date_added,kev_due_date,kev_known_ransomware,epss,epss_percentile,package,ecosystem,installed_version,fixed_versions,status,layer,path,purl,summary";
 
 /// Findings as CSV, one row each, with a header line.
 pub fn csv(report: &Report) -> String {
@@ -332,7 +375,26 @@ pub fn csv(report: &Report) -> String {
             f.id.clone(),
             f.aliases.join(" "),
             f.severity.as_str().to_string(),
+            f.severity_source.clone(),
             f.score.map(|s| format!("{s:.1}")).unwrap_or_default(),
+            f.kev
+                .as_ref()
+                .map(|k| k.date_added.clone())
+                .unwrap_or_default(),
+            f.kev
+                .as_ref()
+                .map(|k| k.due_date.clone())
+                .unwrap_or_default(),
+            f.kev
+                .as_ref()
+                .map(|k| k.known_ransomware.to_string())
+                .unwrap_or_default(),
+            f.epss
+                .map(|e| format!("{:.5}", e.score))
+                .unwrap_or_default(),
+            f.epss
+                .map(|e| format!("{:.5}", e.percentile))
+                .unwrap_or_default(),
             f.package_name.clone(),
             f.ecosystem.clone(),
             f.installed_version.clone(),

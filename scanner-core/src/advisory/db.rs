@@ -518,8 +518,11 @@ impl Compiler {
         out.withdrawn = by_id.values().filter(|(_, slot)| slot.is_none()).count();
         // Ratings by id: the best-rated current record naming each id (own id or alias).
         let mut best: HashMap<u32, usize> = HashMap::new();
+        // A CVSS rating is preferred over a source's word (osv.dev's merged CVE records carry
+        // NVD's; another distribution's word is a last resort), then the worse one.
         let rank = |r: &Rec| {
             (
+                r.score.is_some(),
                 r.level,
                 r.score.map(|s| (s * 10.0).round() as i32).unwrap_or(-1),
             )
@@ -875,6 +878,11 @@ impl AdvisoryDb {
         let i = self.epss.binary_search_by(|e| self.s(e.0).cmp(cve)).ok()?;
         let (_, score, percentile) = self.epss[i];
         Some(super::exploit::Epss { score, percentile })
+    }
+
+    /// Every record's id, in the bundle's order.
+    pub fn ids(&self) -> impl Iterator<Item = &str> + '_ {
+        self.records.iter().map(|r| self.s(r.id))
     }
 
     /// KEV entries and EPSS scores carried.
