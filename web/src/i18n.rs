@@ -69,6 +69,23 @@ pub fn trf(template: &'static str, args: &[&dyn std::fmt::Display]) -> String {
     out
 }
 
+/// A percentile, 0 to 100, as the current language says it: "99th", "第 99 百分位".
+pub fn percentile(n: u32) -> String {
+    match current() {
+        Lang::Zh => format!("第 {n} 百分位"),
+        Lang::En => {
+            let suffix = match (n % 10, n % 100) {
+                (_, 11..=13) => "th",
+                (1, _) => "st",
+                (2, _) => "nd",
+                (3, _) => "rd",
+                _ => "th",
+            };
+            format!("{n}{suffix}")
+        }
+    }
+}
+
 fn zh(en: &str) -> Option<&'static str> {
     Some(match en {
         // Top bar, drop zone, intro, footer
@@ -105,6 +122,9 @@ fn zh(en: &str) -> Option<&'static str> {
         "Loading advisories…" => "正在加载漏洞数据…",
         "Advisories: " => "漏洞数据：",
         "{} records" => "{} 条记录",
+        "KEV {}" => "KEV 目录 {}",
+        "EPSS of {}" => "EPSS 评分 {}",
+        "EPSS (date unknown)" => "EPSS（日期未知）",
         " · built {} · {} · {}" => " · 构建于 {} · {} · {}",
         " Images are still read and inventoried, but not matched against advisories." => {
             " 仍会读取镜像并列出软件包，但不会与漏洞数据匹配。"
@@ -172,7 +192,45 @@ fn zh(en: &str) -> Option<&'static str> {
         "No summary in the advisory." => "公告中没有摘要。",
         "Identifiers: " => "编号：",
         "Severity: " => "严重程度：",
-        " from {}" => "（来自 {}）",
+        "no rating in the advisory" => "公告中没有评级",
+        "rated {} from its CVSS {} vector" => "评级 {}，依据其 CVSS {} 向量",
+        "rated {} by {}" => "评级 {}，由 {} 评定",
+        "rating from " => "评级取自 ",
+        "CVSS: " => "CVSS：",
+        "(the advisory's score; {} decided the rating)" => "（公告中的评分；评级由 {} 决定）",
+        "CVSS score of the advisory" => "公告中的 CVSS 评分",
+        // Exploitation: CISA KEV and FIRST EPSS
+        "known exploited" => "已知被利用",
+        "In CISA's Known Exploited Vulnerabilities catalog since {}" => {
+            "自 {} 起列入 CISA 已知被利用漏洞目录"
+        }
+        "known ransomware use" => "已知被勒索软件利用",
+        "Added to CISA's Known Exploited Vulnerabilities catalog on {}; US federal agencies must remediate it by {}." => {
+            "于 {} 列入 CISA 已知被利用漏洞（KEV）目录；美国联邦机构须在 {} 前完成修复。"
+        }
+        "KEV catalog" => "KEV 目录",
+        "EPSS: " => "EPSS：",
+        "probability of exploitation activity in the next 30 days (FIRST), and its percentile among all scored CVEs" => {
+            "未来 30 天内出现利用活动的概率（FIRST），及其在所有已评分 CVE 中的百分位"
+        }
+        "FIRST's Exploit Prediction Scoring System: the probability of exploitation activity in the next 30 days, and its percentile among all scored CVEs" => {
+            "FIRST 漏洞利用预测评分系统（EPSS）：未来 30 天内出现利用活动的概率，及其在所有已评分 CVE 中的百分位"
+        }
+        " known exploited only" => " 仅已知被利用",
+        "Sort" => "排序",
+        "by risk" => "按风险",
+        "by severity" => "按严重程度",
+        "by package" => "按软件包",
+        "by id" => "按编号",
+        "{} known exploited" => "{} 个已知被利用",
+        "{} used by ransomware" => "{} 个被勒索软件利用",
+        "in CISA's Known Exploited Vulnerabilities catalog: exploited in the wild" => {
+            "列入 CISA 已知被利用漏洞目录：已在现实中被利用"
+        }
+        "{} likely to be exploited (EPSS ≥ 10 %)" => "{} 个可能被利用（EPSS ≥ 10 %）",
+        "not known exploited, but EPSS gives them at least a 10 % probability of exploitation activity in the next 30 days" => {
+            "尚未知被利用，但 EPSS 认为其未来 30 天内出现利用活动的概率至少为 10 %"
+        }
         "Installed: " => "已安装：",
         "Fixed in: " => "修复版本：",
         "Layer {}: " => "第 {} 层：",
@@ -295,6 +353,22 @@ mod tests {
         set(Lang::Zh);
         assert_eq!(trf("{} shown", &[&3]), "显示 3 条");
         assert_eq!(tr("not in the table"), "not in the table");
+        set(Lang::En);
+    }
+
+    #[test]
+    fn percentiles_in_both_languages() {
+        set(Lang::En);
+        let en: Vec<String> = [1, 2, 3, 4, 11, 12, 13, 21, 22, 99, 100]
+            .into_iter()
+            .map(percentile)
+            .collect();
+        assert_eq!(
+            en,
+            ["1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "99th", "100th"]
+        );
+        set(Lang::Zh);
+        assert_eq!(percentile(99), "第 99 百分位");
         set(Lang::En);
     }
 }

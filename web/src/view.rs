@@ -1,6 +1,7 @@
 //! Rendering of each [`Phase`]: progress, error, and the image summary.
 
 use leptos::prelude::*;
+use scanner_core::advisory::exploit::{risk_cmp, Epss, Kev};
 use scanner_core::advisory::severity::Level;
 use scanner_core::matcher::Finding;
 use scanner_core::summary::human_bytes;
@@ -343,6 +344,14 @@ fn reopened_view(r: &tarsier_web::Reopened, report: &Report) -> AnyView {
     .into_any()
 }
 
+/// `2025-08-25T00:00:00Z` → `2025-08-25`; anything else as given.
+fn day(t: &str) -> &str {
+    match t.get(..10) {
+        Some(d) if t.as_bytes().get(4) == Some(&b'-') => d,
+        _ => t,
+    }
+}
+
 /// Days since an RFC 3339 time, by this computer's clock.
 fn age_days(time: &str) -> Option<f64> {
     let then = js_sys::Date::parse(time);
@@ -392,13 +401,50 @@ pub fn bundle_view(state: BundleState, check: Option<(String, String)>) -> AnyVi
                 .map(|(e, n)| format!("{e} {n}"))
                 .collect::<Vec<_>>()
                 .join(" · ");
-            let title = format!(
+            let mut title = format!(
                 "{counts}\nsha256 {}\n{} downloaded in {:.0} ms, verified and loaded in {:.0} ms",
                 header.digest,
                 human_bytes(bytes),
                 fetch_ms,
                 load_ms
             );
+            // The exploitation data's own snapshot dates, beside the bundle's build date.
+            if let Some(k) = &header.kev {
+                title.push_str(&format!(
+                    "\nCISA KEV catalog {} (released {}): {} of its {} entries are CVEs of these advisories",
+                    k.catalog_version,
+                    friendly_time(&k.released),
+                    k.entries,
+                    k.catalog_entries
+                ));
+            }
+            if let Some(e) = &header.epss {
+                title.push_str(&format!(
+                    "\nFIRST EPSS scores of {}{}: {} of {} CVEs",
+                    e.score_date.as_deref().map(day).unwrap_or("an unknown date"),
+                    e.model_version
+                        .as_deref()
+                        .map(|m| format!(" (model {m})"))
+                        .unwrap_or_default(),
+                    e.scores,
+                    e.rows
+                ));
+            }
+            let kev = header.kev.clone().map(|k| {
+                view! {
+                    " · " <span data-testid="bundle-kev" data-version=k.catalog_version.clone() data-released=k.released.clone()>
+                        {crate::i18n::trf("KEV {}", &[&k.catalog_version])}
+                    </span>
+                }
+            });
+            let epss = header.epss.clone().map(|e| {
+                let date = e.score_date.clone().unwrap_or_default();
+                view! {
+                    " · " <span data-testid="bundle-epss" data-date=date.clone()>
+                        {if date.is_empty() { crate::i18n::tr("EPSS (date unknown)").to_string() } else { crate::i18n::trf("EPSS of {}", &[&day(&date)]) }}
+                    </span>
+                }
+            });
             view! {
                 <div class="bundle-bar" data-testid="bundle-info" title=title
                     data-records=header.records.to_string() data-load-ms=format!("{load_ms:.1}")
@@ -407,6 +453,8 @@ pub fn bundle_view(state: BundleState, check: Option<(String, String)>) -> AnyVi
                     {crate::i18n::tr("Advisories: ")}
                     <strong data-testid="bundle-records">{crate::i18n::trf("{} records", &[&header.records])}</strong>
                     {crate::i18n::trf(" · built {} · {} · {}", &[&friendly_time(&header.built), &crate::i18n::tr(if header.signature == "signed" { "signed" } else { "unsigned" }), &counts])}
+                    {kev}
+                    {epss}
                     {age_text.map(|a| view! { " · " <span data-testid="bundle-age">{a}</span> })}
                     {updated.then(|| view! {
                         " " <span class="chip ok" data-testid="bundle-updated">{crate::i18n::tr("updated just now")}</span>
@@ -442,9 +490,96 @@ fn level_class(level: Level) -> &'static str {
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum FindingSort {
+    /// `risk_cmp`: known exploited first, then likely to be exploited (EPSS), then severity.
+    Risk,
     Severity,
     Package,
     Id,
+}
+
+impl FindingSort {
+    fn key(self) -> &'static str {
+        match self {
+            FindingSort::Risk => "risk",
+            FindingSort::Severity => "severity",
+            FindingSort::Package => "package",
+            FindingSort::Id => "id",
+        }
+    }
+
+    fn from_key(key: &str) -> FindingSort {
+        match key {
+            "severity" => FindingSort::Severity,
+            "package" => FindingSort::Package,
+            "id" => FindingSort::Id,
+            _ => FindingSort::Risk,
+        }
+    }
+}
+
+/// An f32 as the decimal it was written as (`0.00265`, as the JSON report and FIRST's CSV
+/// say it), not its binary widening (`0.0026499999`), so rounding it agrees with both.
+fn decimal(x: f32) -> f64 {
+    x.to_string().parse().unwrap_or(f64::from(x))
+}
+
+/// An EPSS probability as a percentage: one decimal from 1 %, two below, and a floor at 0.01 %
+/// (and never a certainty it is not: 0.99999 is "> 99.9 %").
+fn epss_percent(score: f32) -> String {
+    let pct = decimal(score) * 100.0;
+    if pct > 99.9 && pct < 100.0 {
+        "> 99.9 %".to_string()
+    } else if pct >= 1.0 {
+        format!("{pct:.1} %")
+    } else if pct >= 0.01 {
+        format!("{pct:.2} %")
+    } else {
+        "< 0.01 %".to_string()
+    }
+}
+
+/// "99th": the EPSS percentile among all scored CVEs.
+fn epss_percentile(e: &Epss) -> String {
+    // Floored (0.995 is the 99th), with a hair of slack so 0.57 is not the 56th.
+    let percentile = (decimal(e.percentile) * 100.0 + 1e-9)
+        .floor()
+        .clamp(0.0, 100.0) as u32;
+    crate::i18n::percentile(percentile)
+}
+
+/// "97.3 % (99th)": the EPSS probability and its percentile among all scored CVEs.
+fn epss_text(e: &Epss) -> String {
+    format!("{} ({})", epss_percent(e.score), epss_percentile(e))
+}
+
+/// The "known exploited" badge, with the KEV dates in its tooltip.
+fn kev_badge(k: &Kev) -> AnyView {
+    let title = crate::i18n::trf(
+        "In CISA's Known Exploited Vulnerabilities catalog since {}",
+        &[&k.date_added],
+    );
+    view! {
+        <span class="chip kev" data-testid="kev-badge" title=title>{crate::i18n::tr("known exploited")}</span>
+    }
+    .into_any()
+}
+
+/// What decided a finding's rating, in words: "rated LOW by Debian", "rated HIGH from its
+/// CVSS v3 vector", or that nothing rated it.
+fn rating_text(f: &Finding) -> String {
+    let level = f.severity.as_str();
+    match f.severity_source.as_str() {
+        "" => crate::i18n::tr("no rating in the advisory").to_string(),
+        "CVSS_V4" => crate::i18n::trf("rated {} from its CVSS {} vector", &[&level, &"v4"]),
+        "CVSS_V3" => crate::i18n::trf("rated {} from its CVSS {} vector", &[&level, &"v3"]),
+        "CVSS_V2" => crate::i18n::trf("rated {} from its CVSS {} vector", &[&level, &"v2"]),
+        source => crate::i18n::trf("rated {} by {}", &[&level, &source]),
+    }
+}
+
+/// The rating was decided by a CVSS vector (so the score shown is the rating's own).
+fn rated_by_cvss(f: &Finding) -> bool {
+    f.severity_source.starts_with("CVSS_")
 }
 
 /// Counts by severity, worst first.
@@ -518,17 +653,63 @@ fn finding_detail(f: &Finding, report: &Report) -> AnyView {
         .take(8)
         .map(|u| view! { <li><a href=u.clone() target="_blank" rel="noopener noreferrer">{u.clone()}</a></li> })
         .collect_view();
+    let kev = f.kev.clone().map(|k| {
+        let catalog = format!(
+            "https://www.cisa.gov/known-exploited-vulnerabilities-catalog?search_api_fulltext={}",
+            f.aliases
+                .iter()
+                .find(|a| a.starts_with("CVE-"))
+                .unwrap_or(&f.id)
+        );
+        view! {
+            <p class="kev-note small" data-testid="kev-detail" data-date-added=k.date_added.clone()
+                data-due-date=k.due_date.clone() data-ransomware=k.known_ransomware.to_string()>
+                {kev_badge(&k)}
+                {k.known_ransomware.then(|| view! {
+                    " " <span class="chip danger" data-testid="kev-ransomware">{crate::i18n::tr("known ransomware use")}</span>
+                })}
+                " "
+                {crate::i18n::trf("Added to CISA's Known Exploited Vulnerabilities catalog on {}; US federal agencies must remediate it by {}.", &[&k.date_added, &k.due_date])}
+                " " <a href=catalog target="_blank" rel="noopener noreferrer">{crate::i18n::tr("KEV catalog")}</a>
+            </p>
+        }
+    });
+    let epss = f.epss.map(|e| {
+        view! {
+            <p class="small" data-testid="epss-detail">
+                <strong>{crate::i18n::tr("EPSS: ")}</strong>
+                {epss_text(&e)}
+                " " <span class="muted">{crate::i18n::tr("probability of exploitation activity in the next 30 days (FIRST), and its percentile among all scored CVEs")}</span>
+            </p>
+        }
+    });
     view! {
         <div class="finding-detail" data-testid="finding-detail">
             <p>{f.summary.clone().unwrap_or_else(|| crate::i18n::tr("No summary in the advisory.").into())}</p>
             <p class="small"><strong>{crate::i18n::tr("Identifiers: ")}</strong>{ids}</p>
-            <p class="small">
+            {kev}
+            <p class="small" data-testid="rating">
                 <strong>{crate::i18n::tr("Severity: ")}</strong>
-                {format!("{}{}", f.severity.as_str(), f.score.map(|s| format!(" ({s:.1})")).unwrap_or_default())}
-                {(!f.severity_source.is_empty()).then(|| crate::i18n::trf(" from {}", &[&f.severity_source]))}
-                " " {f.vector.clone().map(|v| view! { <code>{v}</code> })}
+                <span data-testid="rating-source" data-source=f.severity_source.clone()>{rating_text(f)}</span>
+                {f.severity_from.clone().map(|id| view! {
+                    " · " <span data-testid="severity-from">{crate::i18n::tr("rating from ")}
+                        <a href=scanner_core::export::advisory_url(&id) target="_blank" rel="noopener noreferrer">{id.clone()}</a>
+                    </span>
+                })}
+                {f.severity_note.clone().map(|n| view! { " · " <span class="muted" data-testid="severity-note">{n}</span> })}
             </p>
+            {(f.score.is_some() || f.vector.is_some()).then(|| view! {
+                <p class="small" data-testid="cvss">
+                    <strong>{crate::i18n::tr("CVSS: ")}</strong>
+                    {f.score.map(|s| view! { <strong data-testid="cvss-score">{format!("{s:.1}")}</strong> " " })}
+                    {f.vector.clone().map(|v| view! { <code data-testid="cvss-vector">{v}</code> })}
+                    {(!rated_by_cvss(f) && !f.severity_source.is_empty()).then(|| view! {
+                        " " <span class="muted">{crate::i18n::trf("(the advisory's score; {} decided the rating)", &[&f.severity_source])}</span>
+                    })}
+                </p>
+            })}
             {metrics.map(|m| view! { <p class="metrics">{m}</p> })}
+            {epss}
             <p class="small">
                 <strong>{crate::i18n::tr("Installed: ")}</strong><code>{f.installed_version.clone()}</code>
                 " · " <strong>{crate::i18n::tr("Fixed in: ")}</strong>
@@ -684,7 +865,8 @@ fn findings_view(report: &Report) -> AnyView {
     if report.bundle.is_none() {
         return ().into_any();
     }
-    let sort = RwSignal::new(FindingSort::Severity);
+    let sort = RwSignal::new(FindingSort::Risk);
+    let kev_only = RwSignal::new(false);
     let show_na = RwSignal::new(false);
     let hide_base = RwSignal::new(false);
     let base_layers = report.image.base_layers;
@@ -708,6 +890,19 @@ fn findings_view(report: &Report) -> AnyView {
         .filter(|f| !f.fixed_versions.is_empty())
         .count();
     let total = shown_findings.len();
+    let known_exploited = shown_findings.iter().filter(|f| f.kev.is_some()).count();
+    let ransomware = shown_findings
+        .iter()
+        .filter(|f| f.kev.as_ref().is_some_and(|k| k.known_ransomware))
+        .count();
+    let likely = shown_findings
+        .iter()
+        .filter(|f| {
+            f.kev.is_none()
+                && f.epss
+                    .is_some_and(|e| e.score >= scanner_core::advisory::exploit::EPSS_LIKELY)
+        })
+        .count();
     let mut ecosystems: Vec<String> = all
         .iter()
         .map(|f| f.ecosystem.split(':').next().unwrap_or("").to_string())
@@ -735,6 +930,7 @@ fn findings_view(report: &Report) -> AnyView {
                 })
                 .filter(|(_, f)| layer.is_empty() || f.layer.to_string() == layer)
                 .filter(|(_, f)| !fixed_only.get() || !f.fixed_versions.is_empty())
+                .filter(|(_, f)| !kev_only.get() || f.kev.is_some())
                 .filter(|(_, f)| {
                     q.is_empty()
                         || f.package_name.to_lowercase().contains(&q)
@@ -746,6 +942,7 @@ fn findings_view(report: &Report) -> AnyView {
                 .map(|(i, f)| (i, f.clone()))
                 .collect();
             match sort.get() {
+                FindingSort::Risk => list.sort_by(|(_, a), (_, b)| risk_cmp(a, b)),
                 FindingSort::Severity => list.sort_by(|(_, a), (_, b)| {
                     b.severity
                         .cmp(&a.severity)
@@ -767,38 +964,64 @@ fn findings_view(report: &Report) -> AnyView {
             list.into_iter()
                 .take(limit.get())
                 .map(|(i, f)| {
-                    let others = f.aliases.iter().filter(|a| **a != f.id).cloned().collect::<Vec<_>>().join(", ");
+                    // A few other ids in the row (a CVE can have dozens); all of them in the
+                    // tooltip and the detail.
+                    let other_ids = f.aliases.iter().filter(|a| **a != f.id).cloned().collect::<Vec<_>>();
+                    let all_others = other_ids.join(", ");
+                    let others = match other_ids.len() {
+                        0..=3 => all_others.clone(),
+                        n => format!("{} +{}", other_ids[..3].join(", "), n - 3),
+                    };
                     let fixed = if f.fixed_versions.is_empty() {
                         view! { <span class="muted">{crate::i18n::tr("no fix yet")}</span> }.into_any()
                     } else {
                         view! { <code>{f.fixed_versions.join(", ")}</code> }.into_any()
                     };
-                    let score = f.score.map(|s| format!(" {s:.1}")).unwrap_or_default();
-                    let vector = f.vector.clone().unwrap_or_else(|| {
-                        if f.severity_source.is_empty() { "no rating in the advisory".into() } else { format!("rated by {}", f.severity_source) }
+                    // The score inside the badge when CVSS decided the rating; beside it when a
+                    // distribution's own rating did (Debian's LOW next to a CVSS 7.5).
+                    let score = f.score.filter(|_| rated_by_cvss(&f)).map(|s| format!(" {s:.1}")).unwrap_or_default();
+                    let beside = f.score.filter(|_| !rated_by_cvss(&f)).map(|s| view! {
+                        <span class="muted small cvss-beside" title=crate::i18n::tr("CVSS score of the advisory")>{format!("CVSS {s:.1}")}</span>
                     });
+                    let title = match &f.vector {
+                        Some(v) => format!("{} · {v}", rating_text(&f)),
+                        None => rating_text(&f),
+                    };
+                    let epss = match f.epss {
+                        Some(e) => view! {
+                            <td class="num epss" class:likely={e.score >= scanner_core::advisory::exploit::EPSS_LIKELY} data-testid="epss"
+                                data-score=e.score.to_string() data-percentile=e.percentile.to_string()>
+                                {epss_percent(e.score)} " " <span class="muted small percentile">{format!("({})", epss_percentile(&e))}</span>
+                            </td>
+                        }.into_any(),
+                        None => view! { <td class="num epss muted" data-testid="epss">"—"</td> }.into_any(),
+                    };
                     let is_open = move || open.get() == Some(i);
                     let detail = {
                         let report = report.clone();
                         let f = f.clone();
-                        move || is_open().then(|| view! { <tr class="detail-row"><td colspan="7">{finding_detail(&f, &report)}</td></tr> })
+                        move || is_open().then(|| view! { <tr class="detail-row"><td colspan="8">{finding_detail(&f, &report)}</td></tr> })
                     };
                     view! {
-                        <tr data-testid="finding-row" data-severity=f.severity.as_str() class:na=f.not_applicable class:open=is_open
+                        <tr data-testid="finding-row" data-severity=f.severity.as_str() data-id=f.id.clone()
+                            data-package=f.package_name.clone() data-version=f.installed_version.clone() data-kev=f.kev.is_some().to_string()
+                            class:na=f.not_applicable class:open=is_open class:exploited=f.kev.is_some()
                             tabindex="0" aria-expanded=move || is_open().to_string()
                             on:click=move |_| open.update(|o| *o = if *o == Some(i) { None } else { Some(i) })
                             on:keydown=move |ev: web_sys::KeyboardEvent| if ev.key() == "Enter" || ev.key() == " " {
                                 ev.prevent_default();
                                 open.update(|o| *o = if *o == Some(i) { None } else { Some(i) });
                             }>
-                            <td><span class=level_class(f.severity) title=vector>{f.severity.as_str()}{score}</span></td>
+                            <td><span class=level_class(f.severity) title=title>{f.severity.as_str()}{score}</span>{beside}</td>
                             <td>
                                 <span class="finding-id">{f.id.clone()}</span>
-                                <span class="muted small aliases">{others}</span>
+                                {f.kev.as_ref().map(kev_badge)}
+                                <span class="muted small aliases" title=all_others>{others}</span>
                             </td>
                             <td class="pkg-name">{f.package_name.clone()}</td>
                             <td><code>{f.installed_version.clone()}</code></td>
                             <td data-testid="fixed-in">{fixed}</td>
+                            {epss}
                             <td class="num">{f.layer}</td>
                             <td class="muted small summary-cell">{f.summary.clone().unwrap_or_default()}
                                 {f.not_applicable.then_some(" (kernel headers: not applicable to containers)")}
@@ -824,7 +1047,9 @@ fn findings_view(report: &Report) -> AnyView {
     // Grouped rows: (key, worst severity, findings, other column), over the filtered findings.
     let grouped = move || {
         let by_package = group.get() == "package";
-        let mut groups: std::collections::BTreeMap<String, (Level, Vec<String>, Vec<String>)> =
+        // Worst severity, members, fixed versions, whether one is known exploited.
+        type Group = (Level, Vec<String>, Vec<String>, bool);
+        let mut groups: std::collections::BTreeMap<String, Group> =
             std::collections::BTreeMap::new();
         for (_, f) in filtered.get() {
             let (key, member) = if by_package {
@@ -840,34 +1065,40 @@ fn findings_view(report: &Report) -> AnyView {
             };
             let e = groups
                 .entry(key)
-                .or_insert((Level::Unknown, Vec::new(), Vec::new()));
+                .or_insert((Level::Unknown, Vec::new(), Vec::new(), false));
             e.0 = e.0.max(f.severity);
+            e.3 |= f.kev.is_some();
             e.1.push(member);
             e.2.extend(f.fixed_versions.iter().cloned());
         }
-        let mut list: Vec<(String, Level, Vec<String>, Vec<String>)> = groups
+        type Row = (String, Level, Vec<String>, Vec<String>, bool);
+        let mut list: Vec<Row> = groups
             .into_iter()
-            .map(|(k, (l, mut m, mut fx))| {
+            .map(|(k, (l, mut m, mut fx, kev))| {
                 m.sort();
                 m.dedup();
                 fx.sort();
                 fx.dedup();
-                (k, l, m, fx)
+                (k, l, m, fx, kev)
             })
             .collect();
+        // Groups with a known exploited finding first, then by worst severity.
         list.sort_by(|a, b| {
-            b.1.cmp(&a.1)
+            b.4.cmp(&a.4)
+                .then(b.1.cmp(&a.1))
                 .then(b.2.len().cmp(&a.2.len()))
                 .then(a.0.cmp(&b.0))
         });
         list.into_iter()
-            .map(|(key, level, members, fixed)| {
+            .map(|(key, level, members, fixed, kev)| {
                 let shown: Vec<String> = members.iter().take(8).cloned().collect();
                 let more = members.len().saturating_sub(8);
                 view! {
-                    <tr data-testid="group-row" data-count=members.len().to_string()>
+                    <tr data-testid="group-row" data-count=members.len().to_string() data-kev=kev.to_string()>
                         <td><span class=level_class(level)>{level.as_str()}</span></td>
-                        <td class="pkg-name">{key}</td>
+                        <td class="pkg-name">{key}
+                            {kev.then(|| view! { " " <span class="chip kev">{crate::i18n::tr("known exploited")}</span> })}
+                        </td>
                         <td class="num">{members.len()}</td>
                         <td class="small">{shown.join(", ")}{(more > 0).then(|| format!(" +{more}"))}</td>
                         <td class="small"><code>{fixed.join(", ")}</code></td>
@@ -894,6 +1125,21 @@ fn findings_view(report: &Report) -> AnyView {
                     </label>
                 })}
             </p>
+            <p class="exploit-line" data-testid="exploit-summary">
+                <span class={if known_exploited > 0 { "chip kev" } else { "chip" }} data-testid="kev-count" data-count=known_exploited.to_string()
+                    title=crate::i18n::tr("in CISA's Known Exploited Vulnerabilities catalog: exploited in the wild")>
+                    {crate::i18n::trf("{} known exploited", &[&known_exploited])}
+                </span>
+                {(ransomware > 0).then(|| view! {
+                    <span class="chip danger" data-testid="ransomware-count" data-count=ransomware.to_string()>
+                        {crate::i18n::trf("{} used by ransomware", &[&ransomware])}
+                    </span>
+                })}
+                <span class="chip" data-testid="likely-count" data-count=likely.to_string()
+                    title=crate::i18n::tr("not known exploited, but EPSS gives them at least a 10 % probability of exploitation activity in the next 30 days")>
+                    {crate::i18n::trf("{} likely to be exploited (EPSS ≥ 10 %)", &[&likely])}
+                </span>
+            </p>
             <div class="filters" role="search">
                 <input type="search" placeholder=crate::i18n::tr("Search id, package, summary") aria-label=crate::i18n::tr("Search findings")
                     data-testid="finding-search" on:input=move |ev| { query.set(event_target_value(&ev)); limit.set(PAGE); }/>
@@ -912,6 +1158,20 @@ fn findings_view(report: &Report) -> AnyView {
                 <label class="small toggle">
                     <input type="checkbox" data-testid="filter-fixed" on:change=move |ev| fixed_only.set(event_target_checked(&ev))/>
                     {crate::i18n::tr(" with a fix")}
+                </label>
+                <label class="small toggle">
+                    <input type="checkbox" data-testid="filter-kev" on:change=move |ev| { kev_only.set(event_target_checked(&ev)); limit.set(PAGE); }/>
+                    {crate::i18n::tr(" known exploited only")}
+                </label>
+                <label class="small sort-by">
+                    <span class="muted">{crate::i18n::tr("Sort")}</span>
+                    <select data-testid="sort-by" prop:value=move || sort.get().key()
+                        on:change=move |ev| sort.set(FindingSort::from_key(&event_target_value(&ev)))>
+                        <option value="risk">{crate::i18n::tr("by risk")}</option>
+                        <option value="severity">{crate::i18n::tr("by severity")}</option>
+                        <option value="package">{crate::i18n::tr("by package")}</option>
+                        <option value="id">{crate::i18n::tr("by id")}</option>
+                    </select>
                 </label>
                 {base_layers.filter(|b| *b > 0).map(|b| {
                     let from_base = shown_findings.iter().filter(|f| f.layer < b).count();
@@ -961,6 +1221,7 @@ fn findings_view(report: &Report) -> AnyView {
                             {header(crate::i18n::tr("Package"), FindingSort::Package, "")}
                             <th>{crate::i18n::tr("Installed")}</th>
                             <th>{crate::i18n::tr("Fixed in")}</th>
+                            <th class="num" title=crate::i18n::tr("FIRST's Exploit Prediction Scoring System: the probability of exploitation activity in the next 30 days, and its percentile among all scored CVEs")>"EPSS"</th>
                             <th class="num">{crate::i18n::tr("Layer")}</th>
                             <th>{crate::i18n::tr("Summary")}</th>
                         </tr>
