@@ -68,6 +68,34 @@ fn builds_from_zip_exports_and_yaml_like_from_folders() {
         "2,672 PyPI records less 10 withdrawn"
     );
 
+    // Several paths after one --osv, as the README writes it, and the flag repeated: the same
+    // bundle; the same records twice (the folder and its zip) are one record per id.
+    let many = |args: &[&str], out: &str| {
+        let mut a = vec!["bundle", "build"];
+        a.extend_from_slice(args);
+        let out = d.join(out);
+        a.extend(["--out", s(&out), "--built", "t"]);
+        let text = ok(&tarsier(&a));
+        (records(&text), std::fs::read(&out).expect("bundle"))
+    };
+    let pypi = shared("advisories/PyPI");
+    let npm = shared("advisories/npm");
+    let (n1, b1) = many(&["--osv", s(&pypi), s(&npm)], "m1.trsb");
+    let (n2, b2) = many(&["--osv", s(&pypi), "--osv", s(&npm)], "m2.trsb");
+    assert_eq!(n1, "2719", "2,662 PyPI + 57 npm");
+    assert_eq!((n1.as_str(), &b1), (n2.as_str(), &b2));
+    let (n3, _) = many(&["--osv", s(&pypi), s(&d.join("export"))], "m3.trsb");
+    assert_eq!(n3, "2662", "one record per id");
+    let e = err(&tarsier(&[
+        "bundle",
+        "build",
+        "--osv",
+        s(&d.join("nowhere")),
+        "--out",
+        s(&d.join("x.trsb")),
+    ]));
+    assert!(e.contains("does not exist"), "{e}");
+
     // A YAML record (as in the PyPA database) next to JSON ones.
     let y = d.join("yaml");
     std::fs::create_dir_all(&y).expect("mkdir");
