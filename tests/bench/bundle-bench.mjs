@@ -47,9 +47,11 @@ for (let round = 1; realCount + copies < 50_000; round++) {
     copies++;
   }
 }
+// The real corpus alone has more than 50,000 records since osv.dev's Debian and Alpine exports
+// joined it; the synthetic bundle is only built while it has fewer.
 const big = path.join(tmp, 'big.trsb');
-const built = run(['bundle', 'build', '--osv', corpus, '--out', big, '--sign', KEY]);
-const bigRecords = Number(/(\d+) records, /.exec(built)[1]);
+const built = copies > 0 ? run(['bundle', 'build', '--osv', corpus, '--out', big, '--sign', KEY]) : '';
+const bigRecords = copies > 0 ? Number(/(\d+) records, /.exec(built)[1]) : 0;
 
 // 3. The 1,000-package image.
 const sources = new Map();
@@ -125,7 +127,7 @@ async function browser(bundle) {
 const rows = [];
 for (const [name, bundle, records] of [
   ['default (shared/advisories)', path.join(DIST, 'advisories.trsb'), realCount],
-  ['50k records', big, bigRecords],
+  ...(copies > 0 ? [['50k records', big, bigRecords]] : []),
 ]) {
   const size = fs.statSync(bundle).size;
   const n = native(bundle);
@@ -141,5 +143,5 @@ for (const { name, records, size, n, b } of rows) {
       .padStart(16)} ${n.match.toFixed(2).padStart(16)} ${`${b.match.toFixed(1)} / ${b.warm.toFixed(1)}`.padStart(29)} ${String(n.findings).padStart(9)}`,
   );
 }
-console.log((built.split('\n')[0]));
+if (built) console.log(built.split('\n')[0]);
 fs.rmSync(tmp, { recursive: true, force: true });

@@ -32,8 +32,9 @@ const status = (pkgs) =>
     .map(([n, src, v]) => `Package: ${n}\nStatus: install ok installed\nArchitecture: amd64\nSource: ${src}\nVersion: ${v}\n\n`)
     .join('');
 
-/** A Debian 11 image whose packages the DSA/DLA lists have fixes for, plus kernel headers. */
-function bullseyeImage() {
+/** A Debian 11 image whose packages the DSA/DLA lists have fixes for, plus kernel headers
+ * (unless `kernel` is false: with osv.dev's Debian export they bring thousands of findings). */
+function bullseyeImage({ kernel = true } = {}) {
   const layer = makeTar([
     { name: 'etc/os-release', data: 'PRETTY_NAME="Debian GNU/Linux 11 (bullseye)"\nID=debian\nVERSION_ID="11"\nVERSION_CODENAME=bullseye\n' },
     {
@@ -42,7 +43,7 @@ function bullseyeImage() {
         ['libssl1.1', 'openssl', '1.1.1n-0+deb11u3'],
         ['openssl', 'openssl', '1.1.1n-0+deb11u3'],
         ['xserver-common', 'xorg-server', '2:1.20.11-1+deb11u1'],
-        ['linux-libc-dev', 'linux', '5.10.140-1'],
+        ...(kernel ? [['linux-libc-dev', 'linux', '5.10.140-1']] : []),
         ['zlib1g', 'zlib', '1:1.2.11.dfsg-2+deb11u2'],
       ]),
     },
@@ -235,8 +236,11 @@ test('each export downloads from the page, parses and validates', async () => {
   for (const f of [python, schema]) {
     if (!fs.existsSync(f)) throw new Error(`${f} is missing: run scripts/setup.sh, which installs the validators`);
   }
-  const file = bullseyeImage();
+  // Without the kernel headers: Python's schema validators take minutes over the 2,600 kernel
+  // findings osv.dev's Debian export gives them (the exports themselves take milliseconds).
+  const file = bullseyeImage({ kernel: false });
   const native = JSON.parse(execFileSync(CLI, ['scan', file, '--bundle', BUNDLE, '--format', 'json'], { maxBuffer: 64 << 20 }));
+  assert.ok(native.findings.length > 50, `${native.findings.length}`);
   const { page, context, errors } = await openApp(env);
   await page.waitForSelector('[data-testid=bundle-info]', { timeout: 30_000 });
   await page.setInputFiles('#file-input', file);
