@@ -283,3 +283,198 @@ fn real_pypi_records_for_requests_2_25_0_merge_aliases() {
     );
     assert_eq!(by_id("CVE-2024-35195").score, Some(5.6));
 }
+
+/// An affected entry with a Debian urgency, as osv.dev's Debian export writes it.
+fn debian(name: &str, fixed: Option<&str>, urgency: &str) -> serde_json::Value {
+    let mut events = vec![serde_json::json!({"introduced": "0"})];
+    if let Some(f) = fixed {
+        events.push(serde_json::json!({"fixed": f}));
+    }
+    serde_json::json!({"package": {"ecosystem": "Debian:12", "name": name},
+        "ranges": [{"type": "ECOSYSTEM", "events": events}],
+        "ecosystem_specific": {"urgency": urgency}})
+}
+
+const CRITICAL_VECTOR: &str = "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H";
+
+#[test]
+fn os_findings_take_the_distributions_rating_with_the_cvss_beside_it() {
+    let records = vec![
+        // Debian: unimportant beats NVD's 9.8; the CVSS is still shown.
+        record(
+            serde_json::json!({"id": "CVE-2019-1", "severity": [{"type": "CVSS_V3", "score": CRITICAL_VECTOR}],
+            "affected": [debian("glibc", None, "unimportant"), {"package": {}, "ranges": [{"type": "GIT", "repo": "x", "events": [{"introduced": "0"}]}]}]}),
+        ),
+        // "not yet assigned" and "end-of-life" are no rating: the CVSS decides.
+        record(
+            serde_json::json!({"id": "CVE-2019-2", "severity": [{"type": "CVSS_V3", "score": CRITICAL_VECTOR}],
+            "affected": [debian("glibc", None, "not yet assigned")]}),
+        ),
+        record(
+            serde_json::json!({"id": "CVE-2019-3", "severity": [{"type": "CVSS_V3", "score": CRITICAL_VECTOR}],
+            "affected": [debian("glibc", None, "end-of-life")]}),
+        ),
+        // Ubuntu's priority, beside NVD's CVSS.
+        record(
+            serde_json::json!({"id": "UBUNTU-CVE-2019-4", "aliases": ["CVE-2019-4"],
+            "severity": [{"type": "Ubuntu", "score": "negligible"}, {"type": "CVSS_V3", "score": CRITICAL_VECTOR}],
+            "affected": [range("Ubuntu:22.04:LTS", "glibc", serde_json::json!([{"introduced": "0"}]))]}),
+        ),
+        // The Red Hat family: "Important:" in the summary.
+        record(
+            serde_json::json!({"id": "ALSA-2024:1", "summary": "Moderate: glibc security update",
+            "severity": [{"type": "CVSS_V3", "score": CRITICAL_VECTOR}],
+            "affected": [range("AlmaLinux:9", "glibc", serde_json::json!([{"introduced": "0"}, {"fixed": "2.34-100.el9"}]))]}),
+        ),
+    ];
+    let db = AdvisoryDb::compile(&records).db;
+    let deb = match_packages(
+        &db,
+        &[package("Debian:12", "libc6", "2.36-9", ("glibc", "2.36-9"))],
+    );
+    let by_id = |id: &str| {
+        deb.findings
+            .iter()
+            .find(|f| f.id == id)
+            .unwrap_or_else(|| panic!("{id} in {:?}", deb.findings))
+    };
+    let f = by_id("CVE-2019-1");
+    assert_eq!(
+        (f.severity, f.severity_source.as_str()),
+        (Level::Low, "Debian")
+    );
+    assert_eq!(f.score, Some(9.8));
+    assert_eq!(f.vector.as_deref(), Some(CRITICAL_VECTOR));
+    assert!(f
+        .severity_note
+        .as_deref()
+        .is_some_and(|n| n.contains("unimportant")));
+    for id in ["CVE-2019-2", "CVE-2019-3"] {
+        let f = by_id(id);
+        assert_eq!(
+            (f.severity, f.severity_source.as_str()),
+            (Level::Critical, "CVSS_V3"),
+            "{id}"
+        );
+        assert!(f.severity_note.is_none());
+    }
+    let ubuntu = match_packages(
+        &db,
+        &[package(
+            "Ubuntu:22.04",
+            "libc6",
+            "2.35-0ubuntu3",
+            ("glibc", "2.35-0ubuntu3"),
+        )],
+    );
+    assert_eq!(ubuntu.findings.len(), 1, "{:?}", ubuntu.findings);
+    let f = &ubuntu.findings[0];
+    assert_eq!(
+        (f.severity, f.severity_source.as_str(), f.score),
+        (Level::Low, "Ubuntu", Some(9.8))
+    );
+    let alma = match_packages(
+        &db,
+        &[package(
+            "AlmaLinux:9",
+            "glibc",
+            "2.34-60.el9",
+            ("glibc", "2.34-60.el9"),
+        )],
+    );
+    let f = &alma.findings[0];
+    assert_eq!(
+        (f.severity, f.severity_source.as_str(), f.score),
+        (Level::Medium, "AlmaLinux", Some(9.8))
+    );
+}
+
+#[test]
+fn unrated_records_take_the_rating_of_a_record_sharing_an_id_and_say_so() {
+    let records = vec![
+        // Go's vulndb carries no rating; osv.dev's merged CVE record (GIT ranges only) does.
+        record(
+            serde_json::json!({"id": "GO-2022-1", "aliases": ["CVE-2022-9", "GHSA-aaaa-bbbb-cccc"],
+            "affected": [{"package": {"ecosystem": "Go", "name": "golang.org/x/net"},
+                "ranges": [{"type": "SEMVER", "events": [{"introduced": "0"}, {"fixed": "0.7.0"}]}]}]}),
+        ),
+        record(
+            serde_json::json!({"id": "CVE-2022-9", "severity": [{"type": "CVSS_V3", "score": CRITICAL_VECTOR}],
+            "affected": [{"package": {}, "ranges": [{"type": "GIT", "repo": "r", "events": [{"introduced": "0"}]}]},
+                debian("golang-x-net", None, "low")]}),
+        ),
+        // A record with its own aliases including itself: listed once.
+        record(
+            serde_json::json!({"id": "PYSEC-1", "aliases": ["PYSEC-1", "CVE-2000-1"],
+            "affected": [range("PyPI", "x", serde_json::json!([{"introduced": "0"}]))]}),
+        ),
+    ];
+    let db = AdvisoryDb::compile(&records).db;
+    let go = db.find("GO-2022-1").expect("GO record");
+    assert_eq!(go.rated_by, Some("CVE-2022-9"));
+    let r = match_packages(
+        &db,
+        &[
+            package(
+                "Go",
+                "golang.org/x/net",
+                "v0.6.0",
+                ("golang.org/x/net", "v0.6.0"),
+            ),
+            package("PyPI", "x", "1.0", ("x", "1.0")),
+        ],
+    );
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.package_name == "golang.org/x/net")
+        .expect("go finding");
+    assert_eq!((f.severity, f.score), (Level::Critical, Some(9.8)));
+    assert_eq!(f.severity_source, "CVSS_V3");
+    assert_eq!(f.severity_from.as_deref(), Some("CVE-2022-9"));
+    let py = r
+        .findings
+        .iter()
+        .find(|f| f.package_name == "x")
+        .expect("pypi finding");
+    assert_eq!(
+        py.aliases,
+        vec!["CVE-2000-1".to_string(), "PYSEC-1".to_string()]
+    );
+    assert_eq!(r.findings.len(), 2);
+}
+
+#[test]
+fn the_same_id_from_two_exports_is_kept_once_the_newest_revision() {
+    let old = record(
+        serde_json::json!({"id": "CVE-2024-5", "modified": "2024-01-01T00:00:00Z",
+        "affected": [debian("zlib", Some("1.0-1"), "low")]}),
+    );
+    let new = record(
+        serde_json::json!({"id": "CVE-2024-5", "modified": "2024-06-01T00:00:00.5Z",
+        "affected": [debian("zlib", Some("1.0-2"), "high"), range("Alpine:v3.20", "zlib", serde_json::json!([{"introduced": "0"}, {"fixed": "1.3-r0"}]))]}),
+    );
+    for order in [
+        vec![old.clone(), new.clone()],
+        vec![new.clone(), old.clone()],
+    ] {
+        let c = AdvisoryDb::compile(&order);
+        assert_eq!(c.db.record_count(), 1);
+        assert_eq!(c.duplicates, 1);
+        let r = match_packages(
+            &c.db,
+            &[package("Debian:12", "zlib1g", "1.0-1", ("zlib", "1.0-1"))],
+        );
+        assert_eq!(r.findings.len(), 1);
+        assert_eq!(r.findings[0].fixed_versions, vec!["1.0-2".to_string()]);
+        assert_eq!(r.findings[0].severity, Level::High);
+        assert_eq!(c.db.lookup("Alpine:v3.20", "zlib").len(), 1);
+    }
+    // A withdrawn newest revision removes the id.
+    let mut gone = new.clone();
+    gone.modified = Some("2025-01-01T00:00:00Z".into());
+    gone.withdrawn = Some("2025-01-01T00:00:00Z".into());
+    let c = AdvisoryDb::compile(&[old, new, gone]);
+    assert_eq!(c.db.record_count(), 0);
+    assert_eq!(c.withdrawn, 1);
+}
