@@ -178,20 +178,28 @@ pub fn match_packages(db: &AdvisoryDb, packages: &[Package]) -> MatchReport {
             fixed.sort_by(|a, b| scheme.compare(a, b).unwrap_or(std::cmp::Ordering::Equal));
             fixed.dedup();
             let rated = rate(&records, group.iter().filter_map(|m| m.vendor.as_ref()), os);
-            let kev = ids
+            let mut kev: Option<crate::advisory::exploit::Kev> = None;
+            let mut epss: Option<crate::advisory::exploit::Epss> = None;
+            for m in &group {
+                let (k, e) = db.exploit_of(m.record);
+                if let Some(k) = k {
+                    if kev.as_ref().is_none_or(|old| k.date_added > old.date_added) {
+                        kev = Some(k);
+                    }
+                }
+                if let Some(e) = e {
+                    if epss.is_none_or(|old| e.score > old.score) {
+                        epss = Some(e);
+                    }
+                }
+            }
+            let mut refs: Vec<&str> = records
                 .iter()
-                .filter_map(|i| db.kev(i))
-                .max_by(|a, b| a.date_added.cmp(&b.date_added));
-            let epss = ids
-                .iter()
-                .filter_map(|i| db.epss(i))
-                .max_by(|a, b| a.score.total_cmp(&b.score));
-            let mut references: Vec<String> = records
-                .iter()
-                .flat_map(|r| r.references.iter().map(|x| x.to_string()))
+                .flat_map(|r| r.references.iter().copied())
                 .collect();
-            references.sort();
-            references.dedup();
+            refs.sort_unstable();
+            refs.dedup();
+            let references: Vec<String> = refs.into_iter().map(str::to_string).collect();
             report.findings.push(Finding {
                 id,
                 aliases: ids.into_iter().collect(),
@@ -307,8 +315,7 @@ fn group_by_alias<'a>(db: &'a AdvisoryDb, matched: &[Matched<'a>]) -> Vec<Vec<Ma
     }
     let mut owner: BTreeMap<&str, usize> = BTreeMap::new();
     for (k, m) in matched.iter().enumerate() {
-        let rec = db.view(m.record);
-        for id in std::iter::once(rec.id).chain(rec.aliases.iter().copied()) {
+        for id in db.ids_of(m.record) {
             match owner.get(id) {
                 Some(&other) => {
                     let (x, y) = (find(&mut parent, k), find(&mut parent, other));

@@ -38,6 +38,10 @@ struct Rec {
     /// The id of the record whose rating this record took (it had none of its own), or NONE.
     rated_by: u32,
     references: Vec<u32>,
+    /// Index in `AdvisoryDb::kev` of the entry of one of its CVE ids (the newest added), or NONE.
+    kev: u32,
+    /// Index in `AdvisoryDb::epss` of the highest score among its CVE ids, or NONE.
+    epss: u32,
 }
 
 /// A distribution's own rating of one issue in one release (Debian's urgency, Ubuntu's
@@ -465,6 +469,8 @@ impl Compiler {
             vector: strings.opt(sev.vector.as_deref()),
             severity_source: strings.get(&sev.source),
             rated_by: NONE,
+            kev: NONE,
+            epss: NONE,
             references: {
                 let mut urls: Vec<u32> = record
                     .references
@@ -649,6 +655,27 @@ impl Compiler {
         epss_rows.dedup_by(|a, b| a.0 == b.0);
         out.kev = kev_rows.len();
         out.epss = epss_rows.len();
+        // Each record points at its CVEs' rows, so matching needs no lookup by text.
+        for r in kept.iter_mut() {
+            for &i in std::iter::once(&r.id).chain(r.aliases.iter()) {
+                let id = strings.strings[i as usize].as_str();
+                if !id.starts_with("CVE-") {
+                    continue;
+                }
+                if let Ok(k) = kev_rows.binary_search_by(|(c, _)| c.as_str().cmp(id)) {
+                    let newer = r.kev == NONE
+                        || kev_rows[k].1.date_added > kev_rows[r.kev as usize].1.date_added;
+                    if newer {
+                        r.kev = k as u32;
+                    }
+                }
+                if let Ok(e) = epss_rows.binary_search_by(|(c, _, _)| c.as_str().cmp(id)) {
+                    if r.epss == NONE || epss_rows[e].1 > epss_rows[r.epss as usize].1 {
+                        r.epss = e as u32;
+                    }
+                }
+            }
+        }
         let kev = kev_rows
             .into_iter()
             .map(|(cve, k)| KevRow {
@@ -708,6 +735,8 @@ impl AdvisoryDb {
                 && ok_opt(r.vector)
                 && ok(r.severity_source)
                 && ok_opt(r.rated_by)
+                && (r.kev == NONE || (r.kev as usize) < self.kev.len())
+                && (r.epss == NONE || (r.epss as usize) < self.epss.len())
                 && r.references.iter().all(|&u| ok(u))
                 && r.score.is_none_or(|s| (0.0..=10.0).contains(&s));
             if !fine {
@@ -797,6 +826,8 @@ impl AdvisoryDb {
                 severity_source: re(r.severity_source),
                 rated_by: re(r.rated_by),
                 references: r.references.iter().map(|&u| re(u)).collect(),
+                kev: r.kev,
+                epss: r.epss,
             })
             .collect();
         let packages = self
@@ -883,6 +914,35 @@ impl AdvisoryDb {
     /// Every record's id, in the bundle's order.
     pub fn ids(&self) -> impl Iterator<Item = &str> + '_ {
         self.records.iter().map(|r| self.s(r.id))
+    }
+
+    /// The KEV entry and EPSS score a record carries (those of its CVE ids).
+    pub fn exploit_of(
+        &self,
+        index: u32,
+    ) -> (Option<super::exploit::Kev>, Option<super::exploit::Epss>) {
+        let Some(r) = self.records.get(index as usize) else {
+            return (None, None);
+        };
+        let kev = self.kev.get(r.kev as usize).map(|k| super::exploit::Kev {
+            date_added: self.s(k.date_added).to_string(),
+            due_date: self.s(k.due_date).to_string(),
+            known_ransomware: k.known_ransomware,
+        });
+        let epss = self
+            .epss
+            .get(r.epss as usize)
+            .map(|&(_, score, percentile)| super::exploit::Epss { score, percentile });
+        (kev, epss)
+    }
+
+    /// A record's id and aliases, without building its view.
+    pub fn ids_of(&self, index: u32) -> impl Iterator<Item = &str> + '_ {
+        self.records
+            .get(index as usize)
+            .into_iter()
+            .flat_map(|r| std::iter::once(&r.id).chain(r.aliases.iter()))
+            .map(|&i| self.s(i))
     }
 
     /// KEV entries and EPSS scores carried.
