@@ -106,9 +106,104 @@ pub struct VendorRating<'a> {
     pub word: &'a str,
 }
 
+/// Every string of a database in one text, `ends[i]` the end of string `i`: loading is one
+/// allocation and one UTF-8 check instead of one per string (373,000 for the real corpus).
+/// Stored as the text and each string's length (small numbers compress better than ends).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(from = "StoredStrings", into = "StoredStrings")]
+struct StringTable {
+    text: String,
+    ends: Vec<u32>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct StoredStrings {
+    text: String,
+    lengths: Vec<u32>,
+}
+
+impl From<StoredStrings> for StringTable {
+    fn from(s: StoredStrings) -> StringTable {
+        let mut end = 0u32;
+        let ends = s
+            .lengths
+            .iter()
+            .map(|&l| {
+                // Saturating: a hostile length makes ends that `check` refuses, never a wrap.
+                end = end.saturating_add(l);
+                end
+            })
+            .collect();
+        StringTable { text: s.text, ends }
+    }
+}
+
+impl From<StringTable> for StoredStrings {
+    fn from(t: StringTable) -> StoredStrings {
+        let mut prev = 0u32;
+        let lengths = t
+            .ends
+            .iter()
+            .map(|&e| {
+                let l = e.saturating_sub(prev);
+                prev = e;
+                l
+            })
+            .collect();
+        StoredStrings {
+            text: t.text,
+            lengths,
+        }
+    }
+}
+
+impl StringTable {
+    fn from_strings<'a>(strings: impl Iterator<Item = &'a str>) -> StringTable {
+        let mut t = StringTable::default();
+        for s in strings {
+            t.text.push_str(s);
+            t.ends.push(t.text.len() as u32);
+        }
+        t
+    }
+
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    fn get(&self, i: u32) -> &str {
+        let i = i as usize;
+        let (Some(&end), start) = (
+            self.ends.get(i),
+            if i == 0 {
+                Some(&0)
+            } else {
+                self.ends.get(i - 1)
+            },
+        ) else {
+            return "";
+        };
+        let start = start.copied().unwrap_or(0);
+        self.text.get(start as usize..end as usize).unwrap_or("")
+    }
+
+    /// Ends in order, within the text, on character boundaries.
+    fn check(&self) -> bool {
+        self.ends.windows(2).all(|w| w[0] <= w[1])
+            && self
+                .ends
+                .last()
+                .is_none_or(|&e| e as usize <= self.text.len())
+            && self
+                .ends
+                .iter()
+                .all(|&e| self.text.is_char_boundary(e as usize))
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AdvisoryDb {
-    strings: Vec<String>,
+    strings: StringTable,
     records: Vec<Rec>,
     packages: Vec<Pkg>,
     ratings: Vec<Rating>,
@@ -690,7 +785,7 @@ impl Compiler {
             .map(|(cve, s, p)| (strings.get(&cve), s, p))
             .collect();
         out.db = AdvisoryDb {
-            strings: strings.strings,
+            strings: StringTable::from_strings(strings.strings.iter().map(String::as_str)),
             records: kept,
             packages,
             ratings,
@@ -714,7 +809,7 @@ impl AdvisoryDb {
     }
 
     fn s(&self, i: u32) -> &str {
-        self.strings.get(i as usize).map_or("", String::as_str)
+        self.strings.get(i)
     }
 
     fn opt(&self, i: u32) -> Option<&str> {
@@ -724,6 +819,9 @@ impl AdvisoryDb {
     /// Checks a deserialised database: every string index in range and packages sorted, so that
     /// lookups are correct and nothing can index out of bounds. Returns what is wrong.
     pub fn check(&self) -> Result<(), String> {
+        if !self.strings.check() {
+            return Err("its string table is damaged".into());
+        }
         let n = self.strings.len() as u32;
         let ok = |i: u32| i < n;
         let ok_opt = |i: u32| i == NONE || i < n;
@@ -796,10 +894,10 @@ impl AdvisoryDb {
     /// Rebuilds the string table with only the strings something refers to (records replaced
     /// or dropped while compiling leave theirs behind).
     fn compact(mut self) -> AdvisoryDb {
-        // The strings are already distinct: moving each one the first time it is referred to
-        // needs no lookup table and no copies.
-        let mut old = std::mem::take(&mut self.strings);
-        let mut new: Vec<String> = Vec::new();
+        // The strings are already distinct: taking each one the first time it is referred to
+        // needs no lookup table.
+        let old = std::mem::take(&mut self.strings);
+        let mut new: Vec<&str> = Vec::new();
         let mut map = vec![NONE; old.len()];
         let mut re = |i: u32| -> u32 {
             if i == NONE {
@@ -808,7 +906,7 @@ impl AdvisoryDb {
             let slot = &mut map[i as usize];
             if *slot == NONE {
                 *slot = new.len() as u32;
-                new.push(std::mem::take(&mut old[i as usize]));
+                new.push(old.get(i));
             }
             *slot
         };
@@ -872,9 +970,8 @@ impl AdvisoryDb {
             })
             .collect();
         let epss = self.epss.iter().map(|&(c, s, p)| (re(c), s, p)).collect();
-        drop(old);
         AdvisoryDb {
-            strings: new,
+            strings: StringTable::from_strings(new.into_iter()),
             records,
             packages,
             ratings,
