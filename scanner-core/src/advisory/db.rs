@@ -44,6 +44,13 @@ struct Rec {
     epss: u32,
 }
 
+impl Rec {
+    /// The record's id and its aliases, as string indices.
+    fn ids(&self) -> impl Iterator<Item = u32> + '_ {
+        std::iter::once(self.id).chain(self.aliases.iter().copied())
+    }
+}
+
 /// A distribution's own rating of one issue in one release (Debian's urgency, Ubuntu's
 /// priority, the Red Hat family's severity).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -451,11 +458,10 @@ impl Compiler {
     pub fn add(&mut self, record: Record) {
         let modified = record.modified.clone().filter(|m| !m.is_empty());
         if let Some((old_modified, old_slot)) = self.by_id.get(&record.id) {
+            self.out.duplicates += 1;
             if modified <= *old_modified {
-                self.out.duplicates += 1;
                 return; // an older (or the same) revision of a record already read
             }
-            self.out.duplicates += 1;
             if let Some(slot) = *old_slot {
                 self.recs[slot as usize] = None;
             }
@@ -588,7 +594,7 @@ impl Compiler {
     pub fn cves(&self) -> std::collections::HashSet<String> {
         let mut out = std::collections::HashSet::new();
         for r in self.recs.iter().flatten() {
-            for &i in std::iter::once(&r.id).chain(r.aliases.iter()) {
+            for i in r.ids() {
                 let s = &self.strings.strings[i as usize];
                 if s.starts_with("CVE-") {
                     out.insert(s.clone());
@@ -633,7 +639,7 @@ impl Compiler {
             if r.level == Level::Unknown {
                 continue;
             }
-            for &id in std::iter::once(&r.id).chain(r.aliases.iter()) {
+            for id in r.ids() {
                 match best.get(&id) {
                     Some(&b) if recs[b].as_ref().is_some_and(|b| rank(b) >= rank(r)) => {}
                     _ => {
@@ -648,9 +654,9 @@ impl Compiler {
             if r.level != Level::Unknown {
                 continue;
             }
-            let donor = std::iter::once(&r.id)
-                .chain(r.aliases.iter())
-                .filter_map(|id| best.get(id))
+            let donor = r
+                .ids()
+                .filter_map(|id| best.get(&id))
                 .filter_map(|&d| recs[d].as_ref())
                 .max_by_key(|d| rank(d));
             if let Some(d) = donor {
@@ -727,7 +733,7 @@ impl Compiler {
         // Exploitation data for the CVEs the kept records name.
         let mut cves: std::collections::HashSet<&str> = std::collections::HashSet::new();
         for r in &kept {
-            for &i in std::iter::once(&r.id).chain(r.aliases.iter()) {
+            for i in r.ids() {
                 let s = strings.strings[i as usize].as_str();
                 if s.starts_with("CVE-") {
                     cves.insert(s);
@@ -752,24 +758,25 @@ impl Compiler {
         out.epss = epss_rows.len();
         // Each record points at its CVEs' rows, so matching needs no lookup by text.
         for r in kept.iter_mut() {
-            for &i in std::iter::once(&r.id).chain(r.aliases.iter()) {
+            let (mut kev, mut epss) = (NONE, NONE);
+            for i in r.ids() {
                 let id = strings.strings[i as usize].as_str();
                 if !id.starts_with("CVE-") {
                     continue;
                 }
                 if let Ok(k) = kev_rows.binary_search_by(|(c, _)| c.as_str().cmp(id)) {
-                    let newer = r.kev == NONE
-                        || kev_rows[k].1.date_added > kev_rows[r.kev as usize].1.date_added;
-                    if newer {
-                        r.kev = k as u32;
+                    if kev == NONE || kev_rows[k].1.date_added > kev_rows[kev as usize].1.date_added
+                    {
+                        kev = k as u32;
                     }
                 }
                 if let Ok(e) = epss_rows.binary_search_by(|(c, _, _)| c.as_str().cmp(id)) {
-                    if r.epss == NONE || epss_rows[e].1 > epss_rows[r.epss as usize].1 {
-                        r.epss = e as u32;
+                    if epss == NONE || epss_rows[e].1 > epss_rows[epss as usize].1 {
+                        epss = e as u32;
                     }
                 }
             }
+            (r.kev, r.epss) = (kev, epss);
         }
         let kev = kev_rows
             .into_iter()
@@ -990,10 +997,9 @@ impl AdvisoryDb {
         })
     }
 
-    /// The KEV entry of a CVE.
-    pub fn kev(&self, cve: &str) -> Option<super::exploit::Kev> {
-        let i = self.kev.binary_search_by(|k| self.s(k.cve).cmp(cve)).ok()?;
-        let k = &self.kev[i];
+    /// KEV row `i` as a finding carries it.
+    fn kev_at(&self, i: u32) -> Option<super::exploit::Kev> {
+        let k = self.kev.get(i as usize)?;
         Some(super::exploit::Kev {
             date_added: self.s(k.date_added).to_string(),
             due_date: self.s(k.due_date).to_string(),
@@ -1001,11 +1007,22 @@ impl AdvisoryDb {
         })
     }
 
+    /// EPSS row `i` as a finding carries it.
+    fn epss_at(&self, i: u32) -> Option<super::exploit::Epss> {
+        let &(_, score, percentile) = self.epss.get(i as usize)?;
+        Some(super::exploit::Epss { score, percentile })
+    }
+
+    /// The KEV entry of a CVE.
+    pub fn kev(&self, cve: &str) -> Option<super::exploit::Kev> {
+        let i = self.kev.binary_search_by(|k| self.s(k.cve).cmp(cve)).ok()?;
+        self.kev_at(i as u32)
+    }
+
     /// The EPSS score of a CVE.
     pub fn epss(&self, cve: &str) -> Option<super::exploit::Epss> {
         let i = self.epss.binary_search_by(|e| self.s(e.0).cmp(cve)).ok()?;
-        let (_, score, percentile) = self.epss[i];
-        Some(super::exploit::Epss { score, percentile })
+        self.epss_at(i as u32)
     }
 
     /// Every record's id, in the bundle's order.
@@ -1018,19 +1035,10 @@ impl AdvisoryDb {
         &self,
         index: u32,
     ) -> (Option<super::exploit::Kev>, Option<super::exploit::Epss>) {
-        let Some(r) = self.records.get(index as usize) else {
-            return (None, None);
-        };
-        let kev = self.kev.get(r.kev as usize).map(|k| super::exploit::Kev {
-            date_added: self.s(k.date_added).to_string(),
-            due_date: self.s(k.due_date).to_string(),
-            known_ransomware: k.known_ransomware,
-        });
-        let epss = self
-            .epss
-            .get(r.epss as usize)
-            .map(|&(_, score, percentile)| super::exploit::Epss { score, percentile });
-        (kev, epss)
+        match self.records.get(index as usize) {
+            Some(r) => (self.kev_at(r.kev), self.epss_at(r.epss)),
+            None => (None, None),
+        }
     }
 
     /// A record's id and aliases, without building its view.
@@ -1038,8 +1046,8 @@ impl AdvisoryDb {
         self.records
             .get(index as usize)
             .into_iter()
-            .flat_map(|r| std::iter::once(&r.id).chain(r.aliases.iter()))
-            .map(|&i| self.s(i))
+            .flat_map(Rec::ids)
+            .map(|i| self.s(i))
     }
 
     /// KEV entries and EPSS scores carried.
