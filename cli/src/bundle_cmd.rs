@@ -421,16 +421,14 @@ pub fn build(args: BuildArgs<'_>) -> anyhow::Result<()> {
         kev: Vec::new(),
         epss: Vec::new(),
     };
-    for (flag, path, list) in [("--kev", args.kev, 0), ("--epss", args.epss, 1)] {
+    for (flag, path, list) in [
+        ("--kev", args.kev, &mut build.kev),
+        ("--epss", args.epss, &mut build.epss),
+    ] {
         if let Some(p) = path {
             let bytes =
                 std::fs::read(p).with_context(|| format!("cannot read {flag} {}", p.display()))?;
-            let entry = (p.display().to_string(), bytes);
-            if list == 0 {
-                build.kev.push(entry);
-            } else {
-                build.epss.push(entry);
-            }
+            list.push((p.display().to_string(), bytes));
         }
     }
     let mut sources = Vec::new();
