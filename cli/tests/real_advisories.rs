@@ -185,20 +185,29 @@ fn every_real_osv_record_reads_and_round_trips_through_our_model() {
     assert!(empty_packages > 1000, "{empty_packages}");
 }
 
+/// The bundle of all of `../shared/advisories` and the builder's report, built once for the
+/// tests of this file (a debug build takes about 25 s).
+fn whole_corpus_bundle() -> &'static (PathBuf, String) {
+    static BUNDLE: std::sync::OnceLock<(PathBuf, String)> = std::sync::OnceLock::new();
+    BUNDLE.get_or_init(|| {
+        let out = temp("real-bundle").join("all.trsb");
+        let report = ok(&tarsier(&[
+            "bundle",
+            "build",
+            "--osv",
+            s(&shared("advisories")),
+            "--out",
+            s(&out),
+            "--epss-date",
+            "2026-08-16",
+        ]));
+        (out, report)
+    })
+}
+
 #[test]
 fn a_bundle_from_all_of_shared_advisories_skips_nothing() {
-    let d = temp("real-bundle");
-    let out = d.join("all.trsb");
-    let report = ok(&tarsier(&[
-        "bundle",
-        "build",
-        "--osv",
-        s(&shared("advisories")),
-        "--out",
-        s(&out),
-        "--epss-date",
-        "2026-08-16",
-    ]));
+    let (out, report) = whole_corpus_bundle();
     for line in [
         "malformed records skipped: 0",
         "affected entries skipped (a version their ecosystem cannot read): 0",
@@ -214,7 +223,7 @@ fn a_bundle_from_all_of_shared_advisories_skips_nothing() {
     assert!(report.contains("EPSS scores of 2026-08-16"), "{report}");
     assert!(report.contains("of its 360142 rows"), "{report}");
 
-    let bytes = std::fs::read(&out).expect("bundle");
+    let bytes = std::fs::read(out).expect("bundle");
     let (header, db) = bundle::read(&bytes, Trust::SignatureOptional(&[])).expect("read");
     // One record per id, though 3,308 ids are in both the Debian and the Alpine export.
     let ids: Vec<&str> = db.ids().collect();
@@ -275,27 +284,17 @@ fn a_bundle_from_all_of_shared_advisories_skips_nothing() {
     let go = db.find("GO-2022-0969").expect("GO-2022-0969");
     assert_eq!(go.rated_by, Some("CVE-2022-27664"), "{go:?}");
     assert!(go.severity.score.is_some());
-    std::fs::remove_dir_all(&d).ok();
 }
 
 #[test]
 fn a_debian_12_image_is_rated_as_debian_rates_it_and_ranked_by_risk() {
-    let d = temp("real-scan");
-    let out = d.join("all.trsb");
-    ok(&tarsier(&[
-        "bundle",
-        "build",
-        "--osv",
-        s(&shared("advisories")),
-        "--out",
-        s(&out),
-    ]));
+    let (out, _) = whole_corpus_bundle();
     let image = sample_image("sample-docker.tar");
     let json = ok(&tarsier(&[
         "scan",
         s(&image),
         "--bundle",
-        s(&out),
+        s(out),
         "--format",
         "json",
     ]));
@@ -388,10 +387,9 @@ fn a_debian_12_image_is_rated_as_debian_rates_it_and_ranked_by_risk() {
         assert_eq!(set.len(), ids.len(), "{f}");
     }
     // The table says how many are known exploited.
-    let table = ok(&tarsier(&["scan", s(&image), "--bundle", s(&out)]));
+    let table = ok(&tarsier(&["scan", s(&image), "--bundle", s(out)]));
     assert!(
         table.contains(&format!("{} known exploited", kev.len())),
         "{table}"
     );
-    std::fs::remove_dir_all(&d).ok();
 }
