@@ -132,7 +132,7 @@ pub fn cyclonedx(report: &Report, ctx: &ExportContext) -> Value {
             });
             if from_cvss {
                 if let Some(s) = f.score {
-                    rating["score"] = json!((f64::from(s) * 10.0).round() / 10.0);
+                    rating["score"] = json!(cvss_score(s));
                 }
                 if let Some(v) = &f.vector {
                     rating["vector"] = json!(v);
@@ -149,7 +149,7 @@ pub fn cyclonedx(report: &Report, ctx: &ExportContext) -> Value {
             if !from_cvss {
                 if let (Some(s), Some(v)) = (f.score, &f.vector) {
                     ratings.push(json!({
-                        "score": (f64::from(s) * 10.0).round() / 10.0,
+                        "score": cvss_score(s),
                         "severity": Level::from_score(f64::from(s)).as_str().to_lowercase(),
                         "method": cyclonedx_method(Some(v)),
                         "vector": v,
@@ -277,6 +277,11 @@ pub fn spdx(report: &Report, ctx: &ExportContext) -> Value {
         "packages": packages,
         "relationships": relationships,
     })
+}
+
+/// A CVSS score as the ratings write it: one decimal.
+fn cvss_score(s: f32) -> f64 {
+    (f64::from(s) * 10.0).round() / 10.0
 }
 
 fn sarif_level(level: Level) -> &'static str {
